@@ -1,0 +1,62 @@
+# Yakist — two commands for newcomers: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := $(shell sed -n 's/^uv==\([^ ]*\).*/\1/p' requirements.lock)
+export YAKIST_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: demo test test-sqlite test-postgres lint format bench browser messages clean venv
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Installs exactly the locked versions (hash-checked), then the project itself.
+$(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $@
+
+venv: $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	@mkdir -p var
+	YAKIST_DEMO=1 $(BIN)/yakist demo
+	YAKIST_DEMO=1 exec $(BIN)/yakist serve --bind 127.0.0.1:8000
+
+# The whole suite on SQLite, then on PostgreSQL when DATABASE_URL is set.
+test: $(VENV)/.installed browser
+	$(MAKE) --no-print-directory test-sqlite
+	@if [ -n "$$DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
+	else echo "DATABASE_URL не задано: прогін на PostgreSQL пропущено (CI його задає)."; fi
+
+test-sqlite:
+	env -u DATABASE_URL $(BIN)/pytest -n 2 -p no:cacheprovider
+
+test-postgres:
+	$(BIN)/pytest -n 2 -p no:cacheprovider
+
+# Browser tests drive Debian's Chromium; install it when missing (needs root, as in CI).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "Встановлюю Debian chromium для браузерних тестів…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	fi
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(VENV)/.installed
+	$(BIN)/python -m bench
+
+messages: $(VENV)/.installed
+	cd yakist && ../$(BIN)/yakist makemessages -l en --no-obsolete && ../$(BIN)/yakist compilemessages -l en
+
+clean:
+	rm -rf var .pytest_cache

@@ -1,0 +1,107 @@
+"""Least privilege in one place: what part of the country a viewer may see.
+
+Every selector that returns monitored data passes its queryset through `Scope.restrict`,
+naming the paths from that model to a centre, a region and a provider. A role with no path
+to the data sees nothing, never everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+
+from yakist.accounts.models import Role
+
+NATIONAL_ROLES = {Role.MINISTRY_ANALYST, Role.AUDITOR}
+
+
+@dataclass(frozen=True)
+class Scope:
+    role: str | None
+    region_code: str | None = None
+    centre_id: int | None = None
+    organisation_id: int | None = None
+    system_id: int | None = None
+    superuser: bool = False
+
+    @property
+    def is_national(self) -> bool:
+        return self.superuser or self.role in NATIONAL_ROLES
+
+    @property
+    def can_edit_registry(self) -> bool:
+        return self.superuser or self.role == Role.MINISTRY_ANALYST
+
+    @property
+    def can_read_audit(self) -> bool:
+        return self.superuser or self.role in NATIONAL_ROLES
+
+    def restrict(
+        self,
+        queryset: QuerySet,
+        *,
+        centre: str | None = None,
+        region: str | None = None,
+        provider: str | None = None,
+        system: str | None = None,
+    ) -> QuerySet:
+        """Filter `queryset` to this scope.
+
+        `centre`, `region`, `provider`, `system` are lookup paths from the queryset's model to a
+        Centre, a region Territory, a provider Organisation and a ConnectedSystem; an empty
+        string means the model itself. Paths not given mean "this role cannot reach the data".
+        """
+        if self.is_national:
+            return queryset
+        condition = self._condition(centre=centre, region=region, provider=provider, system=system)
+        if condition is None:
+            return queryset.none()
+        return queryset.filter(condition)
+
+    def _condition(
+        self, *, centre: str | None, region: str | None, provider: str | None, system: str | None
+    ) -> Q | None:
+        if self.role == Role.REGIONAL_COORDINATOR and region is not None and self.region_code:
+            return Q(**{_path(region, "pk"): self.region_code})
+        if self.role == Role.CENTRE_ADMIN and centre is not None and self.centre_id:
+            # A centre administrator also sees the centre's access points.
+            return Q(**{_path(centre, "pk"): self.centre_id}) | Q(
+                **{_path(centre, "parent_id"): self.centre_id}
+            )
+        if self.role == Role.PROVIDER_OFFICER and provider is not None and self.organisation_id:
+            return Q(**{_path(provider, "pk"): self.organisation_id})
+        if self.role == Role.SYSTEM_INTEGRATOR and system is not None and self.system_id:
+            return Q(**{_path(system, "pk"): self.system_id})
+        return None
+
+
+def _path(prefix: str, field: str) -> str:
+    return f"{prefix}__{field}" if prefix else field
+
+
+NO_ACCESS = Scope(role=None)
+
+
+def scope_of(user) -> Scope:
+    """The scope of a request's user, cached on the user object for the request."""
+    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
+        return NO_ACCESS
+    cached = getattr(user, "_yakist_scope", None)
+    if cached is not None:
+        return cached
+    profile = getattr(user, "staff_profile", None) if hasattr(user, "staff_profile") else None
+    if profile is None:
+        scope = Scope(role=None, superuser=user.is_superuser)
+    else:
+        scope = Scope(
+            role=profile.role,
+            region_code=profile.region_id,
+            centre_id=profile.centre_id,
+            organisation_id=profile.organisation_id,
+            system_id=profile.system_id,
+            superuser=user.is_superuser,
+        )
+    user._yakist_scope = scope
+    return scope

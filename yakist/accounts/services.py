@@ -1,0 +1,112 @@
+"""State changes for people and the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import models, transaction
+from django.http import HttpRequest
+
+from yakist.accounts.models import AuditEntry, Role, StaffProfile
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a trusted proxy rewrites it.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    actor=None,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    summary: str = "",
+    changes: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+    actor_name: str = "",
+) -> AuditEntry:
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        summary = summary or str(obj)[:500]
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        actor_name = actor_name or actor.get_username()
+    else:
+        actor = None
+        actor_name = actor_name or "system"
+    return AuditEntry.objects.create(
+        actor=actor,
+        actor_name=actor_name[:150],
+        action=action,
+        object_type=object_type,
+        object_id=object_id[:80],
+        summary=summary[:500],
+        changes=changes or {},
+        ip=client_ip(request),
+    )
+
+
+def model_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [old, new]} for the fields whose value changed."""
+    return {
+        name: [_plain(before.get(name)), _plain(value)]
+        for name, value in after.items()
+        if before.get(name) != value
+    }
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+@transaction.atomic
+def staff_user_create(
+    *,
+    username: str,
+    password: str,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    region=None,
+    centre=None,
+    organisation=None,
+    system=None,
+    position: str = "",
+    actor=None,
+):
+    user_model = get_user_model()
+    user = user_model.objects.create_user(
+        username=username,
+        password=password,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+    )
+    # Only the ministry needs the Django admin for registry upkeep.
+    user.is_staff = role == Role.MINISTRY_ANALYST
+    user.save(update_fields=["is_staff"])
+    StaffProfile.objects.create(
+        user=user,
+        role=role,
+        region=region,
+        centre=centre,
+        organisation=organisation,
+        system=system,
+        position=position,
+    )
+    audit_record(
+        actor=actor,
+        action="user_create",
+        obj=user,
+        summary=f"{username}: {Role(role).label}",
+        changes={"role": role},
+    )
+    return user

@@ -1,0 +1,130 @@
+"""The HTTP API at /api/v1/: one NinjaAPI, routers from each app, errors as RFC 9457."""
+
+import logging
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
+
+from yakist.core.problems import (
+    CATALOGUE,
+    NotAuthenticated,
+    NotFound,
+    Problem,
+    ServerError,
+    ValidationFailed,
+    problem_response,
+)
+
+logger = logging.getLogger("yakist.api")
+
+
+class UnicodeJSONRenderer(JSONRenderer):
+    """UTF-8 JSON: Ukrainian names stay readable in responses and open data."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    title="Yakist API",
+    version="1",
+    description=(
+        "Відкритий API системи моніторингу якості надання адміністративних послуг. "
+        "Помилки — у форматі RFC 9457 (application/problem+json). "
+        "Open API of the administrative-services quality monitoring system."
+    ),
+    urls_namespace="api",
+    renderer=UnicodeJSONRenderer(),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+@api.exception_handler(Problem)
+def handle_problem(request: HttpRequest, exc: Problem) -> HttpResponse:
+    return problem_response(exc, request)
+
+
+@api.exception_handler(NinjaValidationError)
+def handle_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = [
+        {
+            "location": ".".join(str(part) for part in error.get("loc", ())),
+            "message": _translate_pydantic(error),
+        }
+        for error in exc.errors
+    ]
+    return problem_response(
+        ValidationFailed(_("Параметри запиту не пройшли перевірку."), extra={"errors": errors}),
+        request,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def handle_authentication(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return problem_response(NotAuthenticated(), request)
+
+
+@api.exception_handler(HttpError)
+def handle_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    problem_class = next(
+        (cls for cls in CATALOGUE.values() if cls.status == exc.status_code), Problem
+    )
+    return problem_response(problem_class(str(exc)), request)
+
+
+@api.exception_handler(Http404)
+def handle_404(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return problem_response(NotFound(), request)
+
+
+@api.exception_handler(Exception)
+def handle_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("Unhandled API error on %s", request.path)
+    return problem_response(ServerError(), request)
+
+
+_PYDANTIC_MESSAGES = {
+    "missing": "поле обов'язкове",
+    "extra_forbidden": "невідоме поле",
+    "int_parsing": "очікується ціле число",
+    "int_type": "очікується ціле число",
+    "float_parsing": "очікується число",
+    "string_type": "очікується рядок",
+    "bool_parsing": "очікується true або false",
+    "literal_error": "недопустиме значення",
+    "enum": "недопустиме значення",
+    "uuid_parsing": "очікується UUID",
+    "datetime_parsing": "очікується дата й час у форматі RFC 3339",
+    "datetime_from_date_parsing": "очікується дата й час у форматі RFC 3339",
+    "date_from_datetime_parsing": "очікується дата РРРР-ММ-ДД",
+    "date_parsing": "очікується дата РРРР-ММ-ДД",
+    "timezone_aware": "час має містити зсув часового поясу",
+    "too_long": "забагато елементів",
+    "string_too_long": "рядок задовгий",
+    "string_too_short": "рядок закороткий",
+    "less_than_equal": "значення завелике",
+    "greater_than_equal": "значення замале",
+    "json_invalid": "некоректний JSON",
+    "model_attributes_type": "очікується об'єкт JSON",
+    "dict_type": "очікується об'єкт JSON",
+    "list_type": "очікується масив JSON",
+}
+
+
+def _translate_pydantic(error: dict) -> str:
+    """Pydantic speaks English; clients of a Ukrainian API get Ukrainian (and stable codes)."""
+    message = _PYDANTIC_MESSAGES.get(error.get("type", ""))
+    return _(message) if message else str(error.get("msg", ""))
+
+
+def _register_routers() -> None:
+    from yakist.registry.api import router as registry_router
+
+    api.add_router("", registry_router)
+
+
+_register_routers()

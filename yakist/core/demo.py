@@ -1,0 +1,89 @@
+"""The one synthetic-data generator behind `make demo`, extended by each app.
+
+Each app contributes step functions (listed in settings.DEMO_STEPS) that take a `DemoContext`
+and return a one-line summary. Steps are seeded and reproducible: the same seed and scale
+give the same world. A finished step is recorded and skipped on the next run.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from yakist.core.models import DemoStep
+
+T = TypeVar("T")
+
+
+@dataclass
+class DemoContext:
+    seed: int
+    scale: float = 1.0
+    console: Console = field(default_factory=Console)
+    progress: Progress | None = None
+    # Values steps hand to later steps (e.g. demo logins to print at the end).
+    shared: dict[str, Any] = field(default_factory=dict)
+
+    def rng(self, salt: str) -> random.Random:
+        """A random generator per step, so adding a step never reshuffles the others."""
+        return random.Random(f"{self.seed}:{salt}")
+
+    def track(self, items: Iterable[T], *, total: int, description: str) -> Iterator[T]:
+        if self.progress is None:
+            yield from items
+            return
+        task = self.progress.add_task(description, total=total)
+        for item in items:
+            yield item
+            self.progress.advance(task)
+        self.progress.update(task, completed=total)
+
+
+def demo_steps() -> list[tuple[str, Callable[[DemoContext], str]]]:
+    return [(path, import_string(path)) for path in settings.DEMO_STEPS]
+
+
+def run_demo(*, seed: int, scale: float, console: Console, force: bool = False) -> DemoContext:
+    """Run every step not yet done; return the context (with what steps shared)."""
+    done = set(DemoStep.objects.values_list("name", flat=True))
+    context = DemoContext(seed=seed, scale=scale, console=console)
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=False) as progress:
+        context.progress = progress
+        for name, step in demo_steps():
+            if name in done and not force:
+                continue
+            started = time.monotonic()
+            summary = step(context) or ""
+            DemoStep.objects.update_or_create(
+                name=name, defaults={"seed": seed, "scale": scale, "summary": summary}
+            )
+            progress.console.print(
+                f"  [green]✓[/green] {summary} [dim]({time.monotonic() - started:.1f} с)[/dim]"
+            )
+    context.progress = None
+    return context
+
+
+def chunked(items: list[T], size: int) -> Iterator[list[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

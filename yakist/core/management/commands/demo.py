@@ -1,0 +1,37 @@
+"""`yakist demo`: prepare the demo database (migrate, static files, synthetic world, logins)."""
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from rich.console import Console
+from rich.table import Table
+
+from yakist.accounts.demo import demo_logins
+from yakist.core.demo import run_demo
+
+
+class Command(BaseCommand):
+    help = "Готує демонстраційну базу даних / Prepares the demo database."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=settings.DEMO_SEED)
+        parser.add_argument(
+            "--scale",
+            type=float,
+            default=1.0,
+            help="множник обсягу синтетичних даних (1 = демо за < 60 с)",
+        )
+        parser.add_argument("--force", action="store_true", help="повторити всі кроки")
+
+    def handle(self, *args, seed, scale, force, **options):
+        console = Console()
+        console.print("[bold]Якість[/bold] — підготовка демонстраційних даних")
+        call_command("migrate", verbosity=0, interactive=False)
+        call_command("collectstatic", verbosity=0, interactive=False)
+        run_demo(seed=seed, scale=scale, console=console, force=force)
+        table = Table(title="Демо-входи (пароль однаковий для всіх)")
+        for column in ("Логін", "Пароль", "Роль", "Зона відповідальності"):
+            table.add_column(column)
+        for row in demo_logins():
+            table.add_row(row["username"], row["password"], row["role"], row["scope"])
+        console.print(table)

@@ -1,0 +1,56 @@
+"""Public plumbing pages: home, health, the catalogue of API problem types, error pages."""
+
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+
+from yakist.core.problems import CATALOGUE, NotFound, problem_response
+from yakist.registry import selectors as registry
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "core/home.html",
+        {"totals": registry.registry_totals(), "regions": registry.centre_counts_by_region()},
+    )
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any database failure means "not healthy", never a 500 page
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    return JsonResponse({"status": "ok", "database": "up"})
+
+
+def problems_catalogue(request: HttpRequest) -> HttpResponse:
+    problems = sorted(CATALOGUE.values(), key=lambda cls: (cls.status, cls.slug))
+    return render(request, "core/problems.html", {"problems": problems})
+
+
+def problem_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    problem = CATALOGUE.get(slug)
+    if problem is None:
+        raise Http404
+    return render(request, "core/problem.html", {"problem": problem})
+
+
+@csrf_exempt
+def api_not_found(request: HttpRequest) -> HttpResponse:
+    return problem_response(NotFound(), request)
+
+
+def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return problem_response(NotFound(), request)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "500.html", status=500)

@@ -1,0 +1,173 @@
+"""Reading the registry. Staff selectors take the viewer's scope; public ones show only
+what is public anyway (the registry of centres and services is open information)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Q, QuerySet
+
+from yakist.accounts.scope import Scope
+from yakist.registry.models import (
+    Centre,
+    ConnectedSystem,
+    Organisation,
+    Service,
+    ServiceTerm,
+    Territory,
+)
+
+
+def regions() -> QuerySet[Territory]:
+    """The 24 oblasts, Crimea, Kyiv and Sevastopol, in codifier order."""
+    return Territory.objects.filter(category__in=Territory.TOP_LEVEL).order_by("code")
+
+
+def territory_get(code: str) -> Territory | None:
+    return Territory.objects.filter(code=code).first()
+
+
+def centres_for(
+    viewer: Scope,
+    *,
+    region: str | None = None,
+    hromada: str | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+    search: str | None = None,
+) -> QuerySet[Centre]:
+    if viewer.system_id and not viewer.is_national:
+        queryset = _centres_of_system(viewer.system_id)
+    else:
+        queryset = viewer.restrict(Centre.objects.all(), centre="", region="region")
+    return _centre_filters(
+        queryset, region=region, hromada=hromada, kind=kind, status=status, search=search
+    )
+
+
+def _centres_of_system(system_id: int) -> QuerySet[Centre]:
+    """An integrator sees the centres its system may report for."""
+    system = ConnectedSystem.objects.filter(pk=system_id).first()
+    if system is None:
+        return Centre.objects.none()
+    if system.scope_all:
+        return Centre.objects.all()
+    return Centre.objects.filter(systems=system)
+
+
+def centres_public(
+    *,
+    region: str | None = None,
+    hromada: str | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+    search: str | None = None,
+) -> QuerySet[Centre]:
+    return _centre_filters(
+        Centre.objects.all(),
+        region=region,
+        hromada=hromada,
+        kind=kind,
+        status=status,
+        search=search,
+    )
+
+
+def _centre_filters(queryset, *, region, hromada, kind, status, search) -> QuerySet[Centre]:
+    if region:
+        queryset = queryset.filter(region_id=region)
+    if hromada:
+        queryset = queryset.filter(hromada_id=hromada)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if status:
+        queryset = queryset.filter(status=status)
+    if search:
+        queryset = queryset.filter(
+            Q(name__icontains=search)
+            | Q(code__iexact=search)
+            | Q(territory__name__icontains=search)
+        )
+    return queryset.select_related("territory", "hromada", "region", "parent").order_by(
+        "region_id", "code"
+    )
+
+
+def centre_get_for(viewer: Scope, *, code: str) -> Centre | None:
+    return centres_for(viewer).filter(code=code).first()
+
+
+def centre_counts_by_region() -> list[dict]:
+    """Per region: main centres and all access points, for the national overview."""
+    rows = (
+        Centre.objects.exclude(status="closed")
+        .values("region_id", "region__name", "region__category")
+        .annotate(
+            centres=Count("pk", filter=Q(kind=Centre.Kind.CENTRE)),
+            access_points=Count("pk"),
+            suspended=Count("pk", filter=Q(status="suspended")),
+        )
+        .order_by("region_id")
+    )
+    return list(rows)
+
+
+def services_public(*, search: str | None = None, online: bool | None = None) -> QuerySet[Service]:
+    queryset = Service.objects.filter(is_active=True).prefetch_related("providers", "terms")
+    if search:
+        queryset = queryset.filter(Q(name__icontains=search) | Q(code__iexact=search))
+    if online is not None:
+        queryset = queryset.filter(online_available=online)
+    return queryset.order_by("code")
+
+
+def service_term_on(service_id: int, day: dt.date) -> ServiceTerm | None:
+    """The legal term in force on `day` (the day a case was received)."""
+    return (
+        ServiceTerm.objects.filter(service_id=service_id, effective_from__lte=day)
+        .order_by("-effective_from")
+        .first()
+    )
+
+
+def current_term(service: Service) -> ServiceTerm | None:
+    """The newest term among prefetched ones (use with services_public)."""
+    terms = sorted(service.terms.all(), key=lambda term: term.effective_from)
+    today = dt.date.today()
+    in_force = [term for term in terms if term.effective_from <= today]
+    return in_force[-1] if in_force else (terms[0] if terms else None)
+
+
+def providers_for(viewer: Scope) -> QuerySet[Organisation]:
+    queryset = Organisation.objects.filter(kind=Organisation.Kind.PROVIDER)
+    return viewer.restrict(queryset, provider="", region="region").order_by("name")
+
+
+def systems_for(viewer: Scope) -> QuerySet[ConnectedSystem]:
+    """Connected systems: the ministry sees all; an integrator its own; others those that
+    report for centres in their scope."""
+    queryset = ConnectedSystem.objects.all()
+    if viewer.is_national:
+        return queryset.prefetch_related("keys")
+    if viewer.system_id:
+        return queryset.filter(pk=viewer.system_id).prefetch_related("keys")
+    if viewer.organisation_id:
+        reach = Q(scope_providers=viewer.organisation_id)
+    elif viewer.region_code or viewer.centre_id:
+        reach = Q(scope_centres__in=centres_for(viewer).values("pk"))
+    else:
+        return queryset.none()
+    return queryset.filter(Q(scope_all=True) | reach).distinct().prefetch_related("keys")
+
+
+def registry_totals() -> dict[str, int]:
+    centres = Centre.objects.exclude(status="closed")
+    return {
+        "regions": Territory.objects.filter(category__in=Territory.TOP_LEVEL).count(),
+        "hromadas": Territory.objects.filter(category="H").count(),
+        "centres": centres.filter(kind=Centre.Kind.CENTRE).count(),
+        "access_points": centres.count(),
+        "services": Service.objects.filter(is_active=True).count(),
+        "providers": Organisation.objects.filter(kind=Organisation.Kind.PROVIDER).count(),
+        "systems": ConnectedSystem.objects.exclude(status="suspended").count(),
+    }

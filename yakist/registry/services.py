@@ -1,0 +1,148 @@
+"""State changes in the registry. Each change leaves an audit entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from yakist.accounts.services import audit_record
+from yakist.core.problems import Conflict, NotFound, Problem
+from yakist.registry.keys import (
+    fingerprint,
+    key_id_for,
+    load_ed25519_public_key,
+    public_key_pem,
+)
+from yakist.registry.models import Centre, ConnectedSystem, Organisation, SystemKey
+
+
+class UnknownScopeCode(Problem):
+    slug = "unknown-scope-code"
+    status = 400
+    title = gettext_lazy("Невідомий код у зоні підключення")
+    description = gettext_lazy(
+        "Зона підключення має складатися з кодів центрів або суб'єктів надання з реєстру, або all."
+    )
+
+
+def scope_resolve(codes: list[str]) -> tuple[list[Centre], list[Organisation]]:
+    """Split codes into centres and providers; every code must exist."""
+    wanted = {code.strip() for code in codes if code.strip()}
+    centres = list(Centre.objects.filter(code__in=wanted))
+    providers = list(Organisation.objects.filter(code__in=wanted, kind=Organisation.Kind.PROVIDER))
+    unknown = wanted - {c.code for c in centres} - {p.code for p in providers}
+    if unknown:
+        raise UnknownScopeCode(
+            _("Коди не знайдено серед центрів і суб'єктів надання: %(codes)s")
+            % {"codes": ", ".join(sorted(unknown))}
+        )
+    return centres, providers
+
+
+@transaction.atomic
+def system_add(
+    *,
+    name: str,
+    public_key: bytes | str,
+    scope: list[str] | None,
+    status: str = ConnectedSystem.State.TESTING,
+    operator: Organisation | None = None,
+    valid_until: dt.datetime | None = None,
+    actor=None,
+) -> SystemKey:
+    """Register a connected system with its first key. `scope=None` means all centres."""
+    key = load_ed25519_public_key(public_key)
+    if ConnectedSystem.objects.filter(name=name).exists():
+        raise Conflict(_("Система з назвою «%(name)s» уже зареєстрована.") % {"name": name})
+    centres, providers = scope_resolve(scope) if scope is not None else ([], [])
+    system = ConnectedSystem.objects.create(
+        name=name, status=status, operator=operator, scope_all=scope is None
+    )
+    system.scope_centres.set(centres)
+    system.scope_providers.set(providers)
+    audit_record(
+        actor=actor,
+        action="system_add",
+        obj=system,
+        changes={
+            "status": status,
+            "scope": "all"
+            if scope is None
+            else sorted(c.code for c in centres) + sorted(p.code for p in providers),
+        },
+    )
+    return system_key_add(system=system, public_key=key, valid_until=valid_until, actor=actor)
+
+
+@transaction.atomic
+def system_key_add(
+    *,
+    system: ConnectedSystem,
+    public_key,
+    valid_from: dt.datetime | None = None,
+    valid_until: dt.datetime | None = None,
+    actor=None,
+) -> SystemKey:
+    """Add a key to a system (rotation: the old keys stay valid until revoked or expired)."""
+    key = (
+        public_key
+        if not isinstance(public_key, (bytes, str))
+        else load_ed25519_public_key(public_key)
+    )
+    print_ = fingerprint(key)
+    if SystemKey.objects.filter(fingerprint=print_).exists():
+        raise Conflict(
+            _("Цей відкритий ключ уже зареєстровано. Для ротації згенеруйте новий ключ.")
+        )
+    system_key = SystemKey.objects.create(
+        system=system,
+        key_id=key_id_for(key),
+        public_key_pem=public_key_pem(key),
+        fingerprint=print_,
+        valid_from=valid_from or timezone.now(),
+        valid_until=valid_until,
+    )
+    audit_record(
+        actor=actor,
+        action="key_add",
+        obj=system_key,
+        summary=f"{system.name}: {system_key.key_id}",
+        changes={"fingerprint": print_, "valid_until": str(valid_until) if valid_until else None},
+    )
+    return system_key
+
+
+@transaction.atomic
+def system_key_revoke(*, key_id: str, reason: str = "", actor=None) -> SystemKey:
+    try:
+        system_key = SystemKey.objects.select_for_update().get(key_id=key_id)
+    except SystemKey.DoesNotExist as error:
+        raise NotFound(_("Ключ «%(key)s» не знайдено.") % {"key": key_id}) from error
+    if system_key.revoked_at is not None:
+        raise Conflict(_("Ключ «%(key)s» уже відкликано.") % {"key": key_id})
+    system_key.revoked_at = timezone.now()
+    system_key.revoked_reason = reason[:300]
+    system_key.save(update_fields=["revoked_at", "revoked_reason"])
+    audit_record(
+        actor=actor,
+        action="key_revoke",
+        obj=system_key,
+        summary=f"{system_key.system.name}: {key_id}",
+        changes={"reason": reason},
+    )
+    return system_key
+
+
+@transaction.atomic
+def system_status_set(*, system: ConnectedSystem, status: str, actor=None) -> ConnectedSystem:
+    before = system.status
+    system.status = status
+    system.save(update_fields=["status"])
+    audit_record(
+        actor=actor, action="system_status", obj=system, changes={"status": [before, status]}
+    )
+    return system

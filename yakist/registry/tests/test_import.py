@@ -1,0 +1,139 @@
+"""Registry import/export: row-level Ukrainian errors, nothing half-imported, round trips."""
+
+import io
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from yakist.accounts.models import AuditEntry
+from yakist.registry.importers import ImportFileInvalid, registry_export, registry_import
+from yakist.registry.models import Centre, Organisation, Service
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "code,kind,name,parent_code,founder_code,territory_code,status,closed_on\n"
+LVIV_CITY = "UA46060250010015970"
+
+
+def centres_csv(*rows: str) -> bytes:
+    return (HEADER + "\n".join(rows) + "\n").encode()
+
+
+def test_valid_centres_file_is_imported_and_audited():
+    content = centres_csv(
+        f"NEW-1,centre,ЦНАП нової громади,,,{LVIV_CITY},active,",
+        f"NEW-2,remote_workplace,Віддалене місце,NEW-1,,{LVIV_CITY},active,",
+    )
+    report = registry_import(kind="centres", filename="c.csv", content=content)
+    assert report.ok and report.applied and report.created == 2
+    point = Centre.objects.get(code="NEW-2")
+    assert point.parent.code == "NEW-1"
+    assert point.region_id == "UA46000000000026241"
+    assert point.hromada_id == "UA46060250000025047"
+    assert AuditEntry.objects.filter(action="create", object_id="NEW-2").exists()
+
+
+def test_file_with_errors_reports_every_row_and_changes_nothing():
+    before = Centre.objects.count()
+    existing = Centre.objects.first()
+    content = centres_csv(
+        f"OK-1,centre,Правильний рядок,,,{LVIV_CITY},active,",
+        "BAD-1,centre,Невідома територія,,,UA99999999999999999,active,",
+        f"OK-1,centre,Дубль коду,,,{LVIV_CITY},active,",
+        f"BAD-2,palace,Невідомий вид,,,{LVIV_CITY},active,",
+        f"BAD-3,centre,Закритий без дати,,,{LVIV_CITY},closed,",
+        f"BAD-4,remote_workplace,Без головного,,,{LVIV_CITY},active,",
+        f"{existing.code},centre,Змінена назва,,,{LVIV_CITY},active,",
+    )
+    report = registry_import(kind="centres", filename="c.csv", content=content)
+    assert not report.applied
+    by_row = {(e.row, e.column): e.message for e in report.errors}
+    assert "невідомий код КАТОТТГ" in by_row[(3, "territory_code")]
+    assert "повторюється (уже є в рядку 2)" in by_row[(4, "code")]
+    assert "недопустиме значення «palace»" in by_row[(5, "kind")]
+    assert "потрібна дата закриття" in by_row[(6, "closed_on")]
+    assert "потрібен код головного ЦНАП" in by_row[(7, "parent_code")]
+    assert Centre.objects.count() == before
+    assert Centre.objects.get(pk=existing.pk).name == existing.name
+    assert "рядок 3, поле «territory_code»" in str(report.errors[0])
+
+
+def test_partial_import_takes_only_the_valid_rows():
+    content = centres_csv(
+        f"PART-1,centre,Правильний,,,{LVIV_CITY},active,",
+        "PART-2,centre,Помилковий,,,UA00000000000000000,active,",
+    )
+    report = registry_import(kind="centres", filename="c.csv", content=content, allow_partial=True)
+    assert report.applied and report.created == 1 and len(report.errors) == 1
+    assert Centre.objects.filter(code="PART-1").exists()
+    assert not Centre.objects.filter(code="PART-2").exists()
+
+
+def test_missing_required_column_is_reported_on_the_header_row():
+    report = registry_import(kind="centres", filename="c.csv", content=b"code,name\nX,Y\n")
+    assert {(e.row, e.column) for e in report.errors} == {(1, "kind"), (1, "territory_code")}
+
+
+@pytest.mark.parametrize(
+    ("filename", "content", "message"),
+    [
+        ("c.xlsx", b"this is not a zip", "не є коректною книгою XLSX"),
+        ("c.csv", "code;name\n".encode("cp1251") + "Центр".encode("cp1251"), "UTF-8"),
+        ("c.pdf", b"%PDF", "Непідтримуваний формат"),
+        ("c.csv", b"", "порожній"),
+        ("c.csv", b'code,name\n"unterminated,quote\n', "Некоректний CSV"),
+    ],
+)
+def test_malformed_files_are_refused_with_a_clear_message(filename, content, message):
+    with pytest.raises(ImportFileInvalid) as error:
+        registry_import(kind="centres", filename=filename, content=content)
+    assert message in str(error.value.detail)
+
+
+def test_xlsx_export_then_import_changes_nothing():
+    content = registry_export(kind="centres", fmt="xlsx")
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert sheet.max_row == Centre.objects.count() + 1
+    report = registry_import(kind="centres", filename="c.xlsx", content=content)
+    assert report.ok and report.created == 0 and report.updated == 0
+    assert report.unchanged == Centre.objects.count()
+
+
+def test_xlsx_import_reports_cell_errors():
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["code", "kind", "name", "territory_code", "population_served"])
+    sheet.append(["XL-1", "centre", "Центр", LVIV_CITY, "багато"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    report = registry_import(kind="centres", filename="c.xlsx", content=buffer.getvalue())
+    assert [(e.row, e.column) for e in report.errors] == [(2, "population_served")]
+    assert "ціле число" in report.errors[0].message
+
+
+def test_services_import_validates_terms_and_providers():
+    provider = Organisation.objects.filter(kind="provider").first()
+    content = (
+        "code,name,term_value,term_unit,is_paid,online_available,provider_codes\n"
+        f"S-1,Послуга у день звернення,,on_visit,ні,так,{provider.code}\n"
+        "S-2,Без значення строку,,working_days,false,false,\n"
+        "S-3,Невідомий суб'єкт,5,working_days,false,false,00000000\n"
+        "S-4,Дивна одиниця,5,weeks,false,false,\n"
+        "S-5,Не булеве,5,hours,можливо,false,\n"
+    ).encode()
+    report = registry_import(kind="services", filename="s.csv", content=content)
+    by_row = {(e.row, e.column) for e in report.errors}
+    assert by_row == {(3, "term_value"), (4, "provider_codes"), (5, "term_unit"), (6, "is_paid")}
+    assert not Service.objects.filter(code="S-1").exists()
+    ok = registry_import(kind="services", filename="s.csv", content=content, allow_partial=True)
+    service = Service.objects.get(code="S-1")
+    assert ok.created == 1 and service.online_available
+    assert list(service.providers.all()) == [provider]
+    assert service.terms.get().unit == "on_visit"
+
+
+def test_csv_export_has_a_bom_for_excel_and_round_trips():
+    content = registry_export(kind="organisations", fmt="csv")
+    assert content.startswith(b"\xef\xbb\xbf")
+    report = registry_import(kind="organisations", filename="o.csv", content=content)
+    assert report.ok and report.created == 0 and report.updated == 0

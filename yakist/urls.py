@@ -1,0 +1,21 @@
+"""URL map: public pages, staff pages, the API and health."""
+
+from django.contrib import admin
+from django.urls import include, path, re_path
+
+from yakist.api import api
+from yakist.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    re_path(r"^api/", core_views.api_not_found),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("yakist.accounts.urls")),
+    path("registry/", include("yakist.registry.urls")),
+    path("", include("yakist.core.urls")),
+]
+
+handler404 = "yakist.core.views.page_not_found"
+handler500 = "yakist.core.views.server_error"
