@@ -56,7 +56,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python -m bench
 
 messages: $(VENV)/.installed
-	cd yakist && ../$(BIN)/yakist makemessages -l en --no-obsolete && ../$(BIN)/yakist compilemessages -l en
+	cd yakist && YAKIST_DEBUG=1 ../$(BIN)/yakist makemessages -l en --no-obsolete && YAKIST_DEBUG=1 ../$(BIN)/yakist compilemessages -l en
 
 clean:
 	rm -rf var .pytest_cache
