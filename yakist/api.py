@@ -122,9 +122,11 @@ def _translate_pydantic(error: dict) -> str:
 
 
 def _register_routers() -> None:
+    from yakist.ingest.api import router as ingest_router
     from yakist.registry.api import router as registry_router
 
     api.add_router("", registry_router)
+    api.add_router("", ingest_router)
 
 
 _register_routers()

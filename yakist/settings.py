@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "yakist.core",
     "yakist.accounts",
     "yakist.registry",
+    "yakist.ingest",
+    "yakist.cases",
 ]
 
 MIDDLEWARE = [
@@ -214,6 +216,13 @@ EMAIL_HOST_PASSWORD = os.environ.get("YAKIST_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("YAKIST_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("YAKIST_FROM_EMAIL", "Якість <noreply@yakist.localhost>")
 
+# Event intake (DESIGN §4.4): signature window, batch size, per-system rate limit.
+INGEST_SIGNATURE_WINDOW_SECONDS = int(os.environ.get("YAKIST_INGEST_SIGNATURE_WINDOW", "300"))
+INGEST_MAX_EVENTS = 1000
+INGEST_RATE_LIMIT_PER_MINUTE = int(os.environ.get("YAKIST_INGEST_RATE_LIMIT", "600"))
+# Raw request bodies stay in the journal this long after their events reached the cases.
+INGEST_JOURNAL_RETENTION_DAYS = int(os.environ.get("YAKIST_JOURNAL_RETENTION_DAYS", "90"))
+
 # Login throttling: failed attempts per username+address before a pause.
 LOGIN_MAX_FAILURES = int(os.environ.get("YAKIST_LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("YAKIST_LOGIN_LOCKOUT_SECONDS", "900"))
@@ -223,11 +232,15 @@ DEMO_STEPS = [
     "yakist.registry.demo.territories",
     "yakist.registry.demo.world",
     "yakist.accounts.demo.logins",
+    "yakist.ingest.demo.stream",
 ]
 # Staff home page: panels (callables returning a dict with "template") and navigation links
 # (callables returning [{"url", "label"}]) contributed by each stage of the flow.
-STAFF_HOME_PANELS: list[str] = []
-STAFF_NAV: list[str] = []
+STAFF_HOME_PANELS: list[str] = [
+    "yakist.cases.views.home_panel",
+    "yakist.ingest.views.home_panel",
+]
+STAFF_NAV: list[str] = ["yakist.cases.views.staff_nav", "yakist.ingest.views.staff_nav"]
 DEMO_SEED = int(os.environ.get("YAKIST_DEMO_SEED", "864"))
 
 LOGGING = {

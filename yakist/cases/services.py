@@ -1,0 +1,208 @@
+"""Projecting events into cases, in sets: read the events of many cases in one query, fold
+each case in memory, write all case rows back in one bulk upsert."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from yakist.cases.deadlines import Term, deadline_compute
+from yakist.cases.lifecycle import NO_TERM, case_fold
+from yakist.cases.models import Case, CaseStatus
+from yakist.core.periods import kyiv_date
+from yakist.ingest import selectors as ingest_selectors
+from yakist.ingest import services as ingest_services
+from yakist.registry.models import Centre, Organisation, ServiceTerm
+
+CHUNK = 2000  # cases per read of their events
+PROJECTION_LOCK = 7_401_864  # PostgreSQL advisory lock: one projector at a time
+UPDATED_FIELDS = [
+    "service",
+    "centre",
+    "main_centre",
+    "region",
+    "hromada",
+    "provider",
+    "channel",
+    "applicant_pseudonym",
+    "status",
+    "outcome",
+    "received_at",
+    "registered_at",
+    "completed_at",
+    "done_at",
+    "term_value",
+    "term_unit",
+    "due_at",
+    "at_risk_from",
+    "on_time",
+    "days_late",
+    "suspended_seconds",
+    "rating",
+    "rated_at",
+    "quality_issues",
+    "has_quality_issues",
+    "event_count",
+    "last_event_at",
+    "projected_at",
+]
+
+
+class _Terms:
+    """Legal terms of services by the day they came into force."""
+
+    def __init__(self, service_ids: Iterable[int]) -> None:
+        self.by_service: dict[int, tuple[list[dt.date], list[Term]]] = {}
+        rows = ServiceTerm.objects.filter(service_id__in=set(service_ids)).order_by(
+            "service_id", "effective_from"
+        )
+        grouped: dict[int, list] = defaultdict(list)
+        for service_id, since, value, unit in rows.values_list(
+            "service_id", "effective_from", "value", "unit"
+        ):
+            grouped[service_id].append((since, Term(value=value, unit=unit)))
+        for service_id, items in grouped.items():
+            self.by_service[service_id] = ([d for d, _ in items], [t for _, t in items])
+
+    def on(self, service_id: int, day: dt.date) -> Term | None:
+        entry = self.by_service.get(service_id)
+        if entry is None:
+            return None
+        index = bisect.bisect_right(entry[0], day) - 1
+        return entry[1][index] if index >= 0 else None
+
+
+def cases_project(
+    *, keys: Iterable[tuple[int, str]], sandbox: bool, now: dt.datetime | None = None
+) -> int:
+    """Recompute the cases (system id, case number) from all their events; return how many."""
+    now = now or timezone.now()
+    by_system: dict[int, list[str]] = defaultdict(list)
+    for system_id, case_id in set(keys):
+        by_system[system_id].append(case_id)
+    written = 0
+    for system_id, case_ids in by_system.items():
+        case_ids.sort()
+        for start in range(0, len(case_ids), CHUNK):
+            chunk = case_ids[start : start + CHUNK]
+            events = ingest_selectors.case_events(
+                system_id=system_id, case_ids=chunk, sandbox=sandbox
+            )
+            written += _project_chunk(system_id, sandbox, events, now)
+    return written
+
+
+def _project_chunk(system_id: int, sandbox: bool, events, now: dt.datetime) -> int:
+    grouped: dict[str, list] = defaultdict(list)
+    for event in events:
+        grouped[event.case_id].append(event)
+    if not grouped:
+        return 0
+    centre_ids = {e.centre_id for items in grouped.values() for e in items if e.centre_id}
+    centres = {
+        pk: (parent, region, hromada)
+        for pk, parent, region, hromada in Centre.objects.filter(pk__in=centre_ids).values_list(
+            "pk", "parent_id", "region_id", "hromada_id"
+        )
+    }
+    provider_ids = {e.provider_id for items in grouped.values() for e in items}
+    provider_regions = dict(
+        Organisation.objects.filter(pk__in=provider_ids).values_list("pk", "region_id")
+    )
+    terms = _Terms({e.service_id for items in grouped.values() for e in items})
+    cases = []
+    for case_id, items in grouped.items():
+        fold = case_fold(items)
+        first = fold.first
+        received_at = fold.received_at
+        issues = list(fold.issues)
+        parent, region, hromada = centres.get(first.centre_id, (None, None, None))
+        if first.centre_id is None:
+            region = provider_regions.get(first.provider_id)
+        term = terms.on(first.service_id, kyiv_date(received_at))
+        due_at = at_risk_from = on_time = days_late = None
+        suspensions = [(start, end or fold.done_at or now) for start, end in fold.suspensions]
+        if term is None:
+            issues.append(NO_TERM)
+        else:
+            deadline = deadline_compute(received_at=received_at, term=term, suspensions=suspensions)
+            due_at, at_risk_from = deadline.due_at, deadline.at_risk_from
+            if fold.done_at is not None and fold.status != "withdrawn":
+                on_time = fold.done_at <= due_at
+                if not on_time:
+                    days_late = max(1, (kyiv_date(fold.done_at) - kyiv_date(due_at)).days)
+        cases.append(
+            Case(
+                system_id=system_id,
+                case_id=case_id,
+                sandbox=sandbox,
+                service_id=first.service_id,
+                centre_id=first.centre_id,
+                main_centre_id=(parent or first.centre_id) if first.centre_id else None,
+                region_id=region,
+                hromada_id=hromada,
+                provider_id=first.provider_id,
+                channel=first.channel,
+                applicant_pseudonym=next(
+                    (e.applicant_pseudonym for e in items if e.applicant_pseudonym), ""
+                ),
+                status=fold.status or CaseStatus.SUBMITTED,
+                outcome=fold.outcome,
+                received_at=received_at,
+                registered_at=fold.registered_at,
+                completed_at=fold.completed_at,
+                done_at=fold.done_at,
+                term_value=term.value if term else None,
+                term_unit=term.unit if term else "",
+                due_at=due_at,
+                at_risk_from=at_risk_from,
+                on_time=on_time,
+                days_late=days_late,
+                suspended_seconds=int(
+                    sum((end - start).total_seconds() for start, end in suspensions)
+                ),
+                rating=fold.rating,
+                rated_at=fold.rated_at,
+                quality_issues=issues,
+                has_quality_issues=bool(issues),
+                event_count=fold.event_count,
+                last_event_at=fold.last_event_at,
+                projected_at=now,
+            )
+        )
+    Case.objects.bulk_create(
+        cases,
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["system", "sandbox", "case_id"],
+        update_fields=UPDATED_FIELDS,
+    )
+    return len(cases)
+
+
+def cases_project_pending(
+    *, max_events: int = 5000, now: dt.datetime | None = None
+) -> tuple[int, int]:
+    """Project the cases touched by journal entries not processed yet (oldest first, up to
+    about `max_events` events); mark those entries processed. Returns (entries, cases)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PROJECTION_LOCK])
+        journals = ingest_selectors.journals_pending(max_events=max_events)
+        if not journals:
+            return 0, 0
+        written = 0
+        for sandbox in (False, True):
+            ids = [j.id for j in journals if j.sandbox == sandbox]
+            if ids:
+                keys = ingest_selectors.journal_case_keys(journal_ids=ids, sandbox=sandbox)
+                written += cases_project(keys=keys, sandbox=sandbox, now=now)
+        ingest_services.journals_mark_processed(journal_ids=[j.id for j in journals], now=now)
+    return len(journals), written

@@ -1,0 +1,106 @@
+"""The intake's read-only view of the registry: codes to ids and each system's scope.
+
+Loaded in a few set queries and kept per process for a short time, so validating a batch of
+a thousand events costs dictionary lookups, not queries. Registry edits reach the intake
+within `TTL_SECONDS`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from yakist.registry.models import Centre, ConnectedSystem, Organisation, Service
+
+TTL_SECONDS = 60
+PROVIDER_KINDS = (Organisation.Kind.PROVIDER, Organisation.Kind.LOCAL_GOVERNMENT)
+
+
+@dataclass(frozen=True)
+class CentreRef:
+    id: int
+    parent_id: int | None
+
+
+@dataclass(frozen=True)
+class ProviderRef:
+    id: int
+    parent_id: int | None
+
+
+@dataclass(frozen=True)
+class Codes:
+    services: dict[str, int]
+    centres: dict[str, CentreRef]
+    providers: dict[str, ProviderRef]
+
+
+@dataclass(frozen=True)
+class SystemScope:
+    scope_all: bool
+    centre_ids: frozenset[int]
+    provider_ids: frozenset[int]
+
+    def allows(self, centre: CentreRef | None, provider: ProviderRef) -> bool:
+        """A system reports for the centres in its scope (and their access points) and for the
+        providers in its scope (and their territorial units)."""
+        if self.scope_all:
+            return True
+        if centre is not None and (
+            centre.id in self.centre_ids or centre.parent_id in self.centre_ids
+        ):
+            return True
+        return provider.id in self.provider_ids or provider.parent_id in self.provider_ids
+
+
+_lock = threading.Lock()
+_codes: tuple[float, Codes] | None = None
+_scopes: dict[int, tuple[float, SystemScope]] = {}
+
+
+def codes() -> Codes:
+    global _codes
+    now = time.monotonic()
+    cached = _codes
+    if cached is not None and now - cached[0] < TTL_SECONDS:
+        return cached[1]
+    loaded = Codes(
+        services=dict(Service.objects.filter(is_active=True).values_list("code", "pk")),
+        centres={
+            code: CentreRef(pk, parent)
+            for code, pk, parent in Centre.objects.values_list("code", "pk", "parent_id")
+        },
+        providers={
+            code: ProviderRef(pk, parent)
+            for code, pk, parent in Organisation.objects.filter(
+                kind__in=PROVIDER_KINDS
+            ).values_list("code", "pk", "parent_id")
+        },
+    )
+    with _lock:
+        _codes = (now, loaded)
+    return loaded
+
+
+def system_scope(system: ConnectedSystem) -> SystemScope:
+    now = time.monotonic()
+    cached = _scopes.get(system.pk)
+    if cached is not None and now - cached[0] < TTL_SECONDS:
+        return cached[1]
+    scope = SystemScope(
+        scope_all=system.scope_all,
+        centre_ids=frozenset(system.scope_centres.values_list("pk", flat=True)),
+        provider_ids=frozenset(system.scope_providers.values_list("pk", flat=True)),
+    )
+    with _lock:
+        _scopes[system.pk] = (now, scope)
+    return scope
+
+
+def lookups_clear() -> None:
+    """Forget cached codes and scopes (after registry changes in tests and commands)."""
+    global _codes
+    with _lock:
+        _codes = None
+        _scopes.clear()

@@ -1,0 +1,240 @@
+"""Accepting signed event batches: verify, validate, store durably, answer.
+
+The hot path does nothing else. Case state is projected afterwards from what was stored
+(`yakist.cases.services.cases_project_pending`, run by `yakist events work`), so a crash
+between the answer and the projection loses nothing: the journal row stays pending.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yakist.core.problems import Problem
+from yakist.core.ratelimit import enforce_rate_limit
+from yakist.ingest import lookups, problems, store
+from yakist.ingest.models import Journal, Nonce
+from yakist.ingest.signatures import Message, request_verify
+from yakist.ingest.validation import Validated, batch_validate, conflict_item, same_content
+from yakist.registry.models import ConnectedSystem
+
+SIGNED_HEADERS = (
+    "Signature-Input",
+    "Signature",
+    "Content-Digest",
+    "Content-Type",
+    "Content-Length",
+    "User-Agent",
+)
+KEPT_REJECTIONS = 100  # the journal keeps the first rejections in full, and counts of all
+REDACTED = "[вилучено]"
+
+
+@dataclass
+class BatchOutcome:
+    journal_id: int
+    total: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_response(self) -> dict[str, Any]:
+        return {"accepted": self.accepted, "duplicates": self.duplicates, "rejected": self.rejected}
+
+
+def event_batch_accept(
+    *, message: Message, body: bytes, now: dt.datetime | None = None
+) -> BatchOutcome:
+    """Verify a signed request and store its events. Raises a Problem for whole-request
+    errors; otherwise returns what was accepted, what was a resend and what was rejected."""
+    now = now or timezone.now()
+    verified = request_verify(message=message, body=body, now=now)
+    system = verified.key.system
+    if system.status == ConnectedSystem.State.SUSPENDED:
+        raise problems.SystemSuspended(
+            _("Приймання подій від системи «%(name)s» призупинено.") % {"name": system.name}
+        )
+    enforce_rate_limit(
+        key=f"ingest:{system.pk}",
+        limit=settings.INGEST_RATE_LIMIT_PER_MINUTE,
+        window_seconds=60,
+    )
+    sandbox = system.status == ConnectedSystem.State.TESTING
+    batch_error: Problem | None = None
+    validated: Validated | None = None
+    try:
+        validated = batch_validate(
+            body=body,
+            system_id=system.pk,
+            codes=lookups.codes(),
+            scope=lookups.system_scope(system),
+            now=now,
+        )
+    except Problem as problem:
+        batch_error = problem
+    headers = {name: message.headers[name] for name in SIGNED_HEADERS if name in message.headers}
+    headers["@method"], headers["@path"] = message.method, message.url.split("?", 1)[0]
+    with transaction.atomic():
+        if not nonce_use(key_id=verified.key.key_id, nonce=verified.nonce, now=now):
+            raise problems.SignatureReplayed(
+                _("Nonce «%(nonce)s» уже використано з ключем «%(key)s».")
+                % {"nonce": verified.nonce, "key": verified.key.key_id}
+            )
+        journal = Journal(
+            system=system,
+            key_id=verified.key.key_id,
+            received_at=now,
+            sandbox=sandbox,
+            nonce=verified.nonce,
+            headers=headers,
+            body=body,
+        )
+        if validated is None:
+            journal.batch_error = batch_error.slug if batch_error else ""
+            journal.processed_at = now  # nothing to project
+            journal.save(force_insert=True)
+            outcome = BatchOutcome(journal_id=journal.pk)
+        else:
+            outcome = _store(journal=journal, validated=validated, now=now)
+    if batch_error is not None:
+        raise batch_error
+    return outcome
+
+
+def nonce_use(*, key_id: str, nonce: str, now: dt.datetime) -> bool:
+    """Record a nonce; False when it was already used with this key."""
+    table = Nonce._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (key_id, nonce, seen_at) VALUES (%s, %s, %s) "  # noqa: S608
+            "ON CONFLICT DO NOTHING",
+            [key_id, nonce, now if connection.vendor == "postgresql" else _sqlite_time(now)],
+        )
+        return cursor.rowcount == 1
+
+
+def _sqlite_time(moment: dt.datetime) -> str:
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+def _store(*, journal: Journal, validated: Validated, now: dt.datetime) -> BatchOutcome:
+    rows = validated.rows
+    errors = dict(validated.errors)
+    duplicates = validated.batch_duplicates
+    if validated.redact:
+        journal.body, journal.redacted = _redacted(journal.body, validated.redact), True
+    journal.event_count = validated.total
+    # Optimistic counts: in the common case nothing was sent before, so the row is written once.
+    journal.accepted = len(rows)
+    journal.duplicates = duplicates
+    _count_rejections(journal, errors, validated)
+    journal.save(force_insert=True)
+    inserted = store.events_insert(
+        sandbox=journal.sandbox,
+        system_id=journal.system_id,
+        journal_id=journal.pk,
+        received_at=now,
+        rows=rows,
+    )
+    accepted = len(rows)
+    if inserted < len(rows):
+        # Some ids were stored before: a resend (duplicate) or a different event (conflict).
+        stored = store.events_stored(
+            sandbox=journal.sandbox,
+            system_id=journal.system_id,
+            event_ids=[row[0] for row in rows],
+        )
+        accepted = 0
+        for index, row in zip(validated.indexes, rows, strict=True):
+            journal_id, stored_row = stored[row[0]]
+            if journal_id == journal.pk:
+                accepted += 1
+            elif same_content(stored_row, row):
+                duplicates += 1
+            else:
+                errors[index] = [conflict_item(row[0])]
+        journal.accepted, journal.duplicates = accepted, duplicates
+        _count_rejections(journal, errors, validated)
+        journal.save(
+            update_fields=["accepted", "duplicates", "rejected", "rejection_types", "rejections"]
+        )
+    if accepted == 0:
+        Journal.objects.filter(pk=journal.pk).update(processed_at=now)
+    outcome = BatchOutcome(
+        journal_id=journal.pk,
+        total=validated.total,
+        accepted=accepted,
+        duplicates=duplicates,
+        rejected=_rejected_list(errors, validated),
+    )
+    return outcome
+
+
+def _rejected_list(errors: dict[int, list[dict]], validated: Validated) -> list[dict]:
+    return [
+        {"index": index, "event_id": validated.event_ids.get(index), "errors": errors[index]}
+        for index in sorted(errors)
+    ]
+
+
+def _count_rejections(journal: Journal, errors: dict[int, list[dict]], validated) -> None:
+    journal.rejected = len(errors)
+    types: Counter[str] = Counter()
+    for items in errors.values():
+        types.update({item["type"].rsplit("/", 1)[-1] for item in items})
+    journal.rejection_types = dict(types)
+    journal.rejections = _rejected_list(errors, validated)[:KEPT_REJECTIONS]
+
+
+def _redacted(body: bytes, positions: list[tuple[int, str]]) -> bytes:
+    """The body with personal-data-shaped values cut out, so they are never stored."""
+    document = json.loads(body)
+    for index, name in positions:
+        document["events"][index][name] = REDACTED
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def events_rejection_problem(outcome: BatchOutcome) -> problems.EventsRejected:
+    """The 422 answer when no event of a batch was accepted or resent."""
+    return problems.EventsRejected(
+        _("Відхилено всі %(count)s подій пакета.") % {"count": len(outcome.rejected)},
+        extra=outcome.as_response(),
+    )
+
+
+def nonces_purge(*, older_than: dt.timedelta) -> int:
+    """Forget nonces older than the signature window allows to be replayed (with a margin)."""
+    deleted, _detail = Nonce.objects.filter(seen_at__lt=timezone.now() - older_than).delete()
+    return deleted
+
+
+def journal_bodies_purge(*, older_than_days: int) -> int:
+    """Drop raw bodies of journal entries already projected and older than the retention."""
+    cutoff = timezone.now() - dt.timedelta(days=older_than_days)
+    return (
+        Journal.objects.filter(received_at__lt=cutoff, processed_at__isnull=False)
+        .exclude(body=b"")
+        .update(body=b"")
+    )
+
+
+def journals_mark_processed(*, journal_ids: list[int], now: dt.datetime) -> None:
+    Journal.objects.filter(pk__in=journal_ids).update(processed_at=now)
+
+
+def journals_mark_pending(*, first: int | None, last: int | None) -> int:
+    """Queue a range of journal entries for projection again (`yakist events replay`)."""
+    entries = Journal.objects.exclude(body=b"").filter(batch_error="")
+    if first is not None:
+        entries = entries.filter(pk__gte=first)
+    if last is not None:
+        entries = entries.filter(pk__lte=last)
+    return entries.update(processed_at=None)

@@ -1,0 +1,172 @@
+"""RFC 9421 HTTP Message Signatures on intake requests, verified with `http-message-signatures`.
+
+The endpoint never names an algorithm: a key's `algorithm` (registered with the key) selects a
+verifier from `VERIFIERS`. Adding a certified Ukrainian algorithm (DSTU 4145) later means one
+`HTTPSignatureAlgorithm` subclass and one `verifier_register("dstu4145", …)` call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import http_sf
+from django.conf import settings
+from django.utils.translation import gettext as _
+from http_message_signatures import (
+    ContentDigest,
+    HTTPMessageVerifier,
+    HTTPSignatureKeyResolver,
+    InvalidSignature,
+    algorithms,
+)
+from http_message_signatures.algorithms import HTTPSignatureAlgorithm
+
+from yakist.ingest import problems
+from yakist.registry.models import SystemKey
+
+REQUIRED_COMPONENTS = ("@method", "@path", "content-digest", "content-type")
+NONCE_MIN, NONCE_MAX = 8, 128
+
+# algorithm id (as registered with a key and sent as `alg`) -> verifier implementation
+VERIFIERS: dict[str, type[HTTPSignatureAlgorithm]] = {"ed25519": algorithms.ED25519}
+
+
+def verifier_register(algorithm_id: str, implementation: type[HTTPSignatureAlgorithm]) -> None:
+    """Make keys registered with `algorithm_id` verifiable (e.g. DSTU 4145 later)."""
+    VERIFIERS[algorithm_id] = implementation
+
+
+@dataclass(frozen=True)
+class Message:
+    """The request as the library sees it: method, absolute URL, header items."""
+
+    method: str
+    url: str
+    headers: Any
+
+
+@dataclass(frozen=True)
+class Verified:
+    key: SystemKey
+    nonce: str
+    created: dt.datetime
+    label: str
+
+
+class _OneKey(HTTPSignatureKeyResolver):
+    def __init__(self, key_id: str, pem: bytes) -> None:
+        self.key_id, self.pem = key_id, pem
+
+    def resolve_public_key(self, key_id: str):
+        return self.pem if key_id == self.key_id else None
+
+
+def _signature_params(headers) -> tuple[str, list, dict]:
+    """The one signature's label, covered components and parameters, or a Problem."""
+    signature_input = headers.get("Signature-Input")
+    signature = headers.get("Signature")
+    if not signature_input or not signature:
+        raise problems.SignatureMissing(_("Немає заголовків Signature-Input і Signature."))
+    try:
+        inputs = http_sf.parse(signature_input.encode(), tltype="dictionary")
+        signatures = http_sf.parse(signature.encode(), tltype="dictionary")
+    except (ValueError, TypeError, UnicodeEncodeError) as error:
+        raise problems.SignatureMalformed(
+            _("Заголовки підпису не є коректними структурованими полями: %(error)s")
+            % {"error": error}
+        ) from error
+    if len(inputs) != 1 or set(inputs) != set(signatures):
+        raise problems.SignatureMalformed(
+            _("Очікується рівно один підпис з однаковою міткою в Signature-Input і Signature.")
+        )
+    label = next(iter(inputs))
+    covered, params = inputs[label]
+    if not isinstance(covered, list):
+        raise problems.SignatureMalformed(_("Signature-Input має містити список компонентів."))
+    return label, [item for item, _params in covered], params
+
+
+def request_verify(*, message: Message, body: bytes, now: dt.datetime) -> Verified:
+    """Verify the signature and the body digest; return the key and the nonce to record.
+
+    Checks, in order: headers present and well formed; key known, not revoked, in force;
+    algorithm; `created` within the window; nonce present; required components covered;
+    the signature itself (by the library); the Content-Digest against the body.
+    """
+    label, covered, params = _signature_params(message.headers)
+    key_id, created, nonce = params.get("keyid"), params.get("created"), params.get("nonce")
+    if not isinstance(key_id, str) or not isinstance(created, int) or isinstance(created, bool):
+        raise problems.SignatureMalformed(
+            _("Підпис має містити параметри keyid (рядок) і created (ціле число секунд).")
+        )
+    key = SystemKey.objects.select_related("system").filter(key_id=key_id).first()
+    if key is None:
+        raise problems.SignatureUnknownKey(_("Ключ «%(key)s» не зареєстровано.") % {"key": key_id})
+    if key.revoked_at is not None and key.revoked_at <= now:
+        raise problems.SignatureKeyRevoked(
+            _("Ключ «%(key)s» відкликано %(when)s.")
+            % {"key": key_id, "when": key.revoked_at.isoformat()}
+        )
+    if not key.is_valid_at(now):
+        raise problems.SignatureKeyExpired(
+            _("Ключ «%(key)s» не чинний на %(now)s.") % {"key": key_id, "now": now.isoformat()}
+        )
+    alg = params.get("alg", key.algorithm)
+    implementation = VERIFIERS.get(key.algorithm)
+    if alg != key.algorithm or implementation is None:
+        raise problems.SignatureAlgorithm(
+            _("Алгоритм «%(alg)s» не відповідає ключу (%(expected)s).")
+            % {"alg": alg, "expected": key.algorithm}
+        )
+    window = settings.INGEST_SIGNATURE_WINDOW_SECONDS
+    age = now.timestamp() - created
+    if age > window:
+        raise problems.SignatureExpired(
+            _("Підпис створено %(age)d с тому; дозволено не більше %(window)d с.")
+            % {"age": age, "window": window}
+        )
+    if -age > window:
+        raise problems.SignatureFromFuture(
+            _("Час підпису на %(ahead)d с попереду часу сервера.") % {"ahead": -age}
+        )
+    if not isinstance(nonce, str) or not NONCE_MIN <= len(nonce) <= NONCE_MAX:
+        raise problems.SignatureMalformed(
+            _("Підпис має містити параметр nonce (рядок %(min)s–%(max)s символів).")
+            % {"min": NONCE_MIN, "max": NONCE_MAX}
+        )
+    missing = [c for c in REQUIRED_COMPONENTS if c not in covered]
+    if missing:
+        raise problems.SignatureComponents(
+            _("Підпис не охоплює: %(components)s.")
+            % {"components": " ".join(f'"{c}"' for c in missing)}
+        )
+    if "Content-Digest" not in message.headers:
+        raise problems.ContentDigestMissing()
+    verifier = HTTPMessageVerifier(
+        signature_algorithm=implementation,
+        key_resolver=_OneKey(key_id, key.public_key_pem.encode()),
+    )
+    # The window was checked above with the project's own errors; the library must not
+    # apply a stricter default of its own.
+    verifier.max_clock_skew = dt.timedelta(seconds=window)
+    try:
+        verifier.verify(message, max_age=None, require_components=REQUIRED_COMPONENTS)
+    except InvalidSignature as error:
+        raise problems.SignatureProblem(
+            _("Підпис не відповідає ключу «%(key)s» і підписаним компонентам запиту.")
+            % {"key": key_id}
+        ) from error
+    try:
+        ContentDigest.verify(message.headers["Content-Digest"], body)
+    except InvalidSignature as error:
+        raise problems.ContentDigestMismatch(
+            _("SHA-256 тіла запиту не збігається з Content-Digest.")
+        ) from error
+    return Verified(
+        key=key,
+        nonce=nonce,
+        created=dt.datetime.fromtimestamp(created, tz=dt.UTC),
+        label=label,
+    )
