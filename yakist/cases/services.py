@@ -202,7 +202,7 @@ def cases_project_pending(
         for sandbox in (False, True):
             ids = [j.id for j in journals if j.sandbox == sandbox]
             if ids:
-                keys = ingest_selectors.journal_case_keys(journal_ids=ids, sandbox=sandbox)
+                keys = ingest_selectors.journal_case_keys(journal_ids=ids)
                 written += cases_project(keys=keys, sandbox=sandbox, now=now)
         ingest_services.journals_mark_processed(journal_ids=[j.id for j in journals], now=now)
     return len(journals), written

@@ -69,6 +69,8 @@ class Summary:
 def events_url(url: str) -> str:
     """Accept a base URL (http://host:8000) or the full endpoint."""
     url = url.rstrip("/")
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise ValueError(f"адреса має починатися з http:// або https://: {url}")
     return url if urlsplit(url).path.endswith(EVENTS_PATH) else url + EVENTS_PATH
 
 
@@ -120,7 +122,7 @@ class EventSender:
         delay = 1.0
         for attempt in range(1, self.max_attempts + 1):
             request = self.signed_request(body)
-            http_request = urllib.request.Request(
+            http_request = urllib.request.Request(  # noqa: S310 (scheme checked in events_url)
                 request.url,
                 data=body,
                 method="POST",

@@ -1,3 +1,5 @@
 """placeholder"""
+
+
 def stream(ctx):
     return ""

@@ -151,12 +151,9 @@ class EventBase(models.Model):
 
     class Meta:
         abstract = True
-        indexes = [
-            models.Index(
-                fields=["system", "case_id", "occurred_at"], name="%(app_label)s_%(class)s_case"
-            ),
-            models.Index(fields=["journal"], name="%(app_label)s_%(class)s_journal"),
-        ]
+        # Each index costs the hot path; the case projection needs this one only (it finds
+        # the cases a journal entry touched from the entry's own body).
+        indexes = [models.Index(fields=["system", "case_id"], name="%(app_label)s_%(class)s_case")]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.type} {self.occurred_at:%Y-%m-%d %H:%M}"

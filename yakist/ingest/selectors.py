@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -70,13 +71,22 @@ def journals_pending(*, max_events: int) -> list[PendingJournal]:
     return pending
 
 
-def journal_case_keys(*, journal_ids: list[int], sandbox: bool) -> set[tuple[int, str]]:
-    model = event_model(sandbox=sandbox)
-    return set(
-        model.objects.filter(journal_id__in=journal_ids)
-        .values_list("system_id", "case_id")
-        .distinct()
-    )
+def journal_case_keys(*, journal_ids: list[int]) -> set[tuple[int, str]]:
+    """The (system, case number) pairs named in these journal entries' bodies."""
+    keys = set()
+    for system_id, body in Journal.objects.filter(pk__in=journal_ids).values_list(
+        "system_id", "body"
+    ):
+        try:
+            events = json.loads(bytes(body)).get("events", [])
+        except (ValueError, AttributeError):
+            continue
+        keys.update(
+            (system_id, event["case_id"])
+            for event in events
+            if isinstance(event, dict) and isinstance(event.get("case_id"), str)
+        )
+    return keys
 
 
 def case_events(*, system_id: int, case_ids: Iterable[str], sandbox: bool) -> list[EventRow]:

@@ -82,28 +82,35 @@ def event_batch_accept(
         batch_error = problem
     headers = {name: message.headers[name] for name in SIGNED_HEADERS if name in message.headers}
     headers["@method"], headers["@path"] = message.method, message.url.split("?", 1)[0]
+    entry = {
+        "system_id": system.pk,
+        "key_id": verified.key.key_id,
+        "received_at": now,
+        "source": Journal.Source.API,
+        "sandbox": sandbox,
+        "nonce": verified.nonce,
+        "headers": headers,
+        "body": body,
+        "redacted": False,
+        "event_count": 0,
+        "accepted": 0,
+        "duplicates": 0,
+        "rejected": 0,
+        "rejection_types": {},
+        "rejections": [],
+        "batch_error": batch_error.slug if batch_error else "",
+        "processed_at": now if validated is None else None,  # nothing to project
+    }
     with transaction.atomic():
         if not nonce_use(key_id=verified.key.key_id, nonce=verified.nonce, now=now):
             raise problems.SignatureReplayed(
                 _("Nonce «%(nonce)s» уже використано з ключем «%(key)s».")
                 % {"nonce": verified.nonce, "key": verified.key.key_id}
             )
-        journal = Journal(
-            system=system,
-            key_id=verified.key.key_id,
-            received_at=now,
-            sandbox=sandbox,
-            nonce=verified.nonce,
-            headers=headers,
-            body=body,
-        )
         if validated is None:
-            journal.batch_error = batch_error.slug if batch_error else ""
-            journal.processed_at = now  # nothing to project
-            journal.save(force_insert=True)
-            outcome = BatchOutcome(journal_id=journal.pk)
+            outcome = BatchOutcome(journal_id=store.journal_insert(**entry))
         else:
-            outcome = _store(journal=journal, validated=validated, now=now)
+            outcome = _store(entry=entry, validated=validated, now=now)
     if batch_error is not None:
         raise batch_error
     return outcome
@@ -125,22 +132,26 @@ def _sqlite_time(moment: dt.datetime) -> str:
     return connection.ops.adapt_datetimefield_value(moment)
 
 
-def _store(*, journal: Journal, validated: Validated, now: dt.datetime) -> BatchOutcome:
+def _store(*, entry: dict[str, Any], validated: Validated, now: dt.datetime) -> BatchOutcome:
     rows = validated.rows
     errors = dict(validated.errors)
     duplicates = validated.batch_duplicates
     if validated.redact:
-        journal.body, journal.redacted = _redacted(journal.body, validated.redact), True
-    journal.event_count = validated.total
+        entry["body"], entry["redacted"] = _redacted(entry["body"], validated.redact), True
     # Optimistic counts: in the common case nothing was sent before, so the row is written once.
-    journal.accepted = len(rows)
-    journal.duplicates = duplicates
-    _count_rejections(journal, errors, validated)
-    journal.save(force_insert=True)
+    entry.update(
+        event_count=validated.total,
+        accepted=len(rows),
+        duplicates=duplicates,
+        **_rejection_fields(errors, validated),
+    )
+    if not rows:
+        entry["processed_at"] = now
+    journal_id = store.journal_insert(**entry)
     inserted = store.events_insert(
-        sandbox=journal.sandbox,
-        system_id=journal.system_id,
-        journal_id=journal.pk,
+        sandbox=entry["sandbox"],
+        system_id=entry["system_id"],
+        journal_id=journal_id,
         received_at=now,
         rows=rows,
     )
@@ -148,34 +159,32 @@ def _store(*, journal: Journal, validated: Validated, now: dt.datetime) -> Batch
     if inserted < len(rows):
         # Some ids were stored before: a resend (duplicate) or a different event (conflict).
         stored = store.events_stored(
-            sandbox=journal.sandbox,
-            system_id=journal.system_id,
+            sandbox=entry["sandbox"],
+            system_id=entry["system_id"],
             event_ids=[row[0] for row in rows],
         )
         accepted = 0
         for index, row in zip(validated.indexes, rows, strict=True):
-            journal_id, stored_row = stored[row[0]]
-            if journal_id == journal.pk:
+            stored_journal, stored_row = stored[row[0]]
+            if stored_journal == journal_id:
                 accepted += 1
             elif same_content(stored_row, row):
                 duplicates += 1
             else:
                 errors[index] = [conflict_item(row[0])]
-        journal.accepted, journal.duplicates = accepted, duplicates
-        _count_rejections(journal, errors, validated)
-        journal.save(
-            update_fields=["accepted", "duplicates", "rejected", "rejection_types", "rejections"]
+        Journal.objects.filter(pk=journal_id).update(
+            accepted=accepted,
+            duplicates=duplicates,
+            processed_at=None if accepted else now,
+            **_rejection_fields(errors, validated),
         )
-    if accepted == 0:
-        Journal.objects.filter(pk=journal.pk).update(processed_at=now)
-    outcome = BatchOutcome(
-        journal_id=journal.pk,
+    return BatchOutcome(
+        journal_id=journal_id,
         total=validated.total,
         accepted=accepted,
         duplicates=duplicates,
         rejected=_rejected_list(errors, validated),
     )
-    return outcome
 
 
 def _rejected_list(errors: dict[int, list[dict]], validated: Validated) -> list[dict]:
@@ -185,13 +194,15 @@ def _rejected_list(errors: dict[int, list[dict]], validated: Validated) -> list[
     ]
 
 
-def _count_rejections(journal: Journal, errors: dict[int, list[dict]], validated) -> None:
-    journal.rejected = len(errors)
+def _rejection_fields(errors: dict[int, list[dict]], validated: Validated) -> dict[str, Any]:
     types: Counter[str] = Counter()
     for items in errors.values():
         types.update({item["type"].rsplit("/", 1)[-1] for item in items})
-    journal.rejection_types = dict(types)
-    journal.rejections = _rejected_list(errors, validated)[:KEPT_REJECTIONS]
+    return {
+        "rejected": len(errors),
+        "rejection_types": dict(types),
+        "rejections": _rejected_list(errors, validated)[:KEPT_REJECTIONS],
+    }
 
 
 def _redacted(body: bytes, positions: list[tuple[int, str]]) -> bytes:

@@ -9,11 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
 
 from django.db import connection
 
-from yakist.ingest.models import Event, EventBase, SandboxEvent
+from yakist.ingest.models import Event, EventBase, Journal, SandboxEvent
+
+try:  # the PostgreSQL driver; SQLite installations do without it
+    import psycopg
+    from psycopg.types.json import Jsonb
+except ImportError:  # pragma: no cover
+    psycopg = None
 
 # The columns of a validated row (validation.Validated.rows), in order.
 EVENT_COLUMNS = (
@@ -63,27 +71,56 @@ def events_insert(
         return 0
     table = event_model(sandbox=sandbox)._meta.db_table
     columns = ", ".join(("system_id", "journal_id", "received_at", *EVENT_COLUMNS))
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            arrays = ", ".join(f"%s::{kind}[]" for kind in _PG_TYPES)
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(f"%b::{kind}[]" for kind in _PG_TYPES)
+        with binary_cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT %s, %s, %s, u.* "  # noqa: S608
+                f"INSERT INTO {table} ({columns}) SELECT %b, %b, %b, u.* "  # noqa: S608
                 f"FROM unnest({arrays}) AS u ON CONFLICT DO NOTHING",
                 [system_id, journal_id, received_at, *(list(c) for c in zip(*rows, strict=True))],
             )
-        else:
-            adapt = connection.ops.adapt_datetimefield_value
-            values = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(EVENT_COLUMNS)))
-            payload = json.dumps(
-                [[uuid.UUID(r[0]).hex, r[1], r[2], adapt(r[3]), *r[4:]] for r in rows],
-                ensure_ascii=False,
-            )
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT %s, %s, %s, {values} "  # noqa: S608
-                "FROM json_each(%s) WHERE true ON CONFLICT DO NOTHING",
-                [system_id, journal_id, adapt(received_at), payload],
-            )
+            return cursor.rowcount
+    adapt = connection.ops.adapt_datetimefield_value
+    values = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(EVENT_COLUMNS)))
+    payload = json.dumps(
+        [[uuid.UUID(r[0]).hex, r[1], r[2], adapt(r[3]), *r[4:]] for r in rows],
+        ensure_ascii=False,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT %s, %s, %s, {values} "  # noqa: S608
+            "FROM json_each(%s) WHERE true ON CONFLICT DO NOTHING",
+            [system_id, journal_id, adapt(received_at), payload],
+        )
         return cursor.rowcount
+
+
+@contextmanager
+def binary_cursor() -> Iterator:
+    """A psycopg cursor with server-side binding and binary parameters, on Django's own
+    connection (so inside the same transaction). Django's cursors bind on the client, which
+    would spell a batch's arrays and the raw body out as SQL text — the largest cost of the
+    hot path before this (docs/performance.md)."""
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        yield cursor
+
+
+def journal_insert(**values: Any) -> int:
+    """Insert a journal row; return its id. PostgreSQL gets the body as a binary parameter."""
+    if connection.vendor != "postgresql":
+        return Journal.objects.create(**values).pk
+    columns = list(values)
+    params = [
+        Jsonb(value) if isinstance(value, (dict, list)) else value for value in values.values()
+    ]
+    with binary_cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Journal._meta.db_table} ({', '.join(columns)}) "  # noqa: S608
+            f"VALUES ({', '.join(['%b'] * len(columns))}) RETURNING id",
+            params,
+        )
+        return cursor.fetchone()[0]
 
 
 def events_stored(

@@ -34,7 +34,8 @@ from yakist.ingest import problems
 from yakist.ingest.lookups import Codes, SystemScope
 from yakist.ingest.models import Channel, EventType
 
-EARLIEST = dt.datetime(2020, 1, 1, tzinfo=KYIV)
+# Comparisons against UTC instants are the cheapest (no zone lookups on the hot path).
+EARLIEST = dt.datetime(2020, 1, 1, tzinfo=KYIV).astimezone(dt.UTC)
 CLOCK_SKEW = dt.timedelta(minutes=5)
 FIELD_ORDER = (
     "event_id",
@@ -63,17 +64,17 @@ STATUSES = (
 REASON_TYPES = frozenset({"suspended", "resumed", "status_changed", "refused", "withdrawn"})
 
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-CASE_ID_PATTERN = r"^[0-9A-Za-zА-ЩЬЮЯҐЄІЇа-щьюяґєії][0-9A-Za-zА-ЩЬЮЯҐЄІЇа-щьюяґєії._:/#-]{0,99}$"
-CODE_PATTERN = r"^[0-9A-Za-z._-]{1,40}$"
+# A case number: letters (Latin or Ukrainian), digits and . _ : / # - ; no spaces.
+CASE_ID = re.compile(
+    r"^[0-9A-Za-zА-ЩЬЮЯҐЄІЇа-щьюяґєії][0-9A-Za-zА-ЩЬЮЯҐЄІЇа-щьюяґєії._:/#-]{0,99}$"
+)
 
 # An applicant reference is the sending system's own opaque id. Values shaped like personal
-# identifiers are refused, so they never reach the cases (and are cut out of the journal).
-APPLICANT_REF_FORMAT = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
-PERSONAL_ID_SHAPES = [
-    re.compile(r"^\d+$"),  # РНОКПП (10 digits), ID card (9), phone numbers
-    re.compile(r"^\d{8}-\d{5}$"),  # УНЗР
-    re.compile(r"^[A-Za-z]{2}\d{6,7}$"),  # passport series and number (transliterated)
-]
+# identifiers are refused, so they never reach the cases (and are cut out of the journal):
+# digits only (РНОКПП, ID card and phone numbers), УНЗР, passport series and number.
+APPLICANT_REF = re.compile(
+    r"^(?!\d+$)(?!\d{8}-\d{5}$)(?![A-Za-z]{2}\d{6,7}$)[A-Za-z0-9._:-]{8,128}$"
+)
 PERSONAL_ID_IN_TEXT = re.compile(
     r"\d{9,}|\d{8}-\d{5}|[А-ЯҐЄІЇA-Z]{2}\s?\d{6}\b|\+?380[\d\s()-]{9,}|[\w.+-]+@[\w-]+\.[\w.]+"
 )
@@ -82,12 +83,13 @@ PERSONAL_ID_IN_TEXT = re.compile(
 @with_config(ConfigDict(extra="forbid", strict=True))
 class EventIn(TypedDict):
     event_id: Required[Annotated[str, Field(pattern=UUID_PATTERN)]]
-    case_id: Required[Annotated[str, Field(pattern=CASE_ID_PATTERN)]]
+    case_id: Required[Annotated[str, Field(min_length=1, max_length=100)]]
     type: Required[Literal[tuple(EventType.values)]]  # type: ignore[valid-type]
     occurred_at: Required[AwareDatetime]
-    service_code: Required[Annotated[str, Field(pattern=CODE_PATTERN)]]
-    centre_code: NotRequired[Annotated[str, Field(pattern=CODE_PATTERN)] | None]
-    provider_code: Required[Annotated[str, Field(pattern=CODE_PATTERN)]]
+    # Codes are checked against the registry, which is stricter than any pattern.
+    service_code: Required[Annotated[str, Field(min_length=1, max_length=40)]]
+    centre_code: NotRequired[Annotated[str, Field(min_length=1, max_length=40)] | None]
+    provider_code: Required[Annotated[str, Field(min_length=1, max_length=40)]]
     channel: Required[Literal[tuple(Channel.values)]]  # type: ignore[valid-type]
     status: NotRequired[Literal[STATUSES]]  # type: ignore[valid-type]
     reason: NotRequired[Annotated[str, Field(min_length=1, max_length=300)]]
@@ -216,14 +218,21 @@ def _explain(kind: str, error: dict) -> str:
     return _(text) if text else str(error.get("msg", kind))
 
 
+def pseudonym_hasher(system_id: int):
+    """HMAC-SHA256 keyed with settings.PSEUDONYM_KEY, primed with the system id (the same
+    reference in two systems names two different people)."""
+    return hmac.new(settings.PSEUDONYM_KEY.encode(), f"{system_id}:".encode(), hashlib.sha256)
+
+
+def _keyed_hex(primed, applicant_ref: str) -> str:
+    mac = primed.copy()
+    mac.update(applicant_ref.encode())
+    return mac.hexdigest()
+
+
 def pseudonym(system_id: int, applicant_ref: str) -> str:
     """Keyed pseudonym of an applicant reference; the key never leaves the settings."""
-    message = f"{system_id}:{applicant_ref}".encode()
-    return hmac.new(settings.PSEUDONYM_KEY.encode(), message, hashlib.sha256).hexdigest()
-
-
-def looks_personal(applicant_ref: str) -> bool:
-    return any(shape.match(applicant_ref) for shape in PERSONAL_ID_SHAPES)
+    return _keyed_hex(pseudonym_hasher(system_id), applicant_ref)
 
 
 def batch_validate(
@@ -234,104 +243,53 @@ def batch_validate(
     scope: SystemScope,
     now: dt.datetime,
 ) -> Validated:
-    """Validate a batch; raise for whole-batch problems, return rows and rejections."""
+    """Validate a batch; raise for whole-batch problems, return rows and rejections.
+
+    Each event first takes a tight path of lookups and comparisons; only an event that fails
+    it is examined again (`_event_errors`) to say exactly what is wrong.
+    """
     events, errors, raw_ids = batch_parse(body)
     result = Validated(errors=errors, total=len(events))
+    for index in errors:
+        raw = raw_ids.get(index)
+        result.event_ids[index] = raw if isinstance(raw, str) else None
     services, centres, providers = codes.services, codes.centres, codes.providers
-    latest = now + CLOCK_SKEW
+    latest = (now + CLOCK_SKEW).astimezone(dt.UTC)
+    keyed = pseudonym_hasher(system_id)
+    case_id_ok = CASE_ID.match
+    scope_all = scope.scope_all
     seen: dict[str, tuple] = {}
+    rows, indexes = result.rows, result.indexes
     for index, event in enumerate(events):
         if event is None:
-            raw = raw_ids.get(index)
-            result.event_ids[index] = raw if isinstance(raw, str) else None
             continue
-        event_id = event["event_id"].lower()
-        problems_found: list[dict] = []
+        get = event.get
         kind = event["type"]
         occurred = event["occurred_at"]
-        if occurred < EARLIEST or occurred > latest:
-            problems_found.append(
-                problems.EventImpossibleTime.item(
-                    field="occurred_at",
-                    detail=_("Час %(time)s поза межами від 01.01.2020 до поточного часу.")
-                    % {"time": occurred.isoformat()},
-                )
-            )
         service_id = services.get(event["service_code"])
-        if service_id is None:
-            problems_found.append(
-                problems.EventUnknownService.item(
-                    field="service_code",
-                    detail=_("Послугу з кодом «%(code)s» не знайдено в Реєстрі.")
-                    % {"code": event["service_code"]},
-                )
-            )
-        centre_code = event.get("centre_code")
-        centre = None
-        if centre_code:
-            centre = centres.get(centre_code)
-            if centre is None:
-                problems_found.append(
-                    problems.EventUnknownCentre.item(
-                        field="centre_code",
-                        detail=_("Центр з кодом «%(code)s» не знайдено.") % {"code": centre_code},
-                    )
-                )
-        elif event["channel"] != "online":
-            problems_found.append(
-                problems.EventMissingField.item(
-                    field="centre_code",
-                    detail=_("centre_code обов'язковий для каналу «%(channel)s».")
-                    % {"channel": event["channel"]},
-                )
-            )
+        centre_code = get("centre_code")
+        centre = centres.get(centre_code) if centre_code else None
         provider = providers.get(event["provider_code"])
-        if provider is None:
-            problems_found.append(
-                problems.EventUnknownProvider.item(
-                    field="provider_code",
-                    detail=_("Суб'єкта надання з кодом «%(code)s» не знайдено.")
-                    % {"code": event["provider_code"]},
-                )
+        applicant = get("applicant_ref")
+        reason = get("reason", "")
+        if not (
+            EARLIEST <= occurred <= latest
+            and service_id is not None
+            and provider is not None
+            and (centre is not None if centre_code else event["channel"] == "online")
+            and (scope_all or scope.allows(centre, provider))
+            and ("status" in event) == (kind == "status_changed")
+            and ("rating" in event) == (kind == "rated")
+            and (not reason or (kind in REASON_TYPES and not PERSONAL_ID_IN_TEXT.search(reason)))
+            and (applicant is None or APPLICANT_REF.match(applicant))
+            and case_id_ok(event["case_id"])
+        ):
+            result.errors[index] = _event_errors(
+                event, codes=codes, scope=scope, latest=latest, redact=result.redact, index=index
             )
-        elif (centre is not None or not centre_code) and not scope.allows(centre, provider):
-            problems_found.append(
-                problems.EventOutOfScope.item(
-                    field="centre_code" if centre_code else "provider_code",
-                    detail=_("Центр «%(centre)s» / суб'єкт «%(provider)s» поза зоною підключення.")
-                    % {"centre": centre_code or "—", "provider": event["provider_code"]},
-                )
-            )
-        _check_type_fields(event, kind, problems_found)
-        applicant = event.get("applicant_ref")
-        pseudo = ""
-        if applicant is not None:
-            if looks_personal(applicant) or not APPLICANT_REF_FORMAT.match(applicant):
-                problems_found.append(
-                    problems.EventPersonalData.item(
-                        field="applicant_ref",
-                        detail=_(
-                            "applicant_ref має бути непрозорим ідентифікатором, а не "
-                            "персональними даними (РНОКПП, паспорт, УНЗР, телефон)."
-                        ),
-                    )
-                )
-                result.redact.append((index, "applicant_ref"))
-            else:
-                pseudo = pseudonym(system_id, applicant)
-        reason = event.get("reason", "")
-        if reason and PERSONAL_ID_IN_TEXT.search(reason):
-            problems_found.append(
-                problems.EventPersonalData.item(
-                    field="reason",
-                    detail=_("reason містить номер, схожий на персональні дані; приберіть його."),
-                )
-            )
-            result.redact.append((index, "reason"))
-        result.event_ids[index] = event_id
-        if problems_found:
-            result.errors[index] = problems_found
+            result.event_ids[index] = event["event_id"].lower()
             continue
+        event_id = event["event_id"].lower()
         row = (
             event_id,
             event["case_id"],
@@ -341,22 +299,121 @@ def batch_validate(
             centre.id if centre is not None else None,
             provider.id,
             event["channel"],
-            event.get("status", ""),
+            get("status", ""),
             reason,
-            event.get("rating"),
-            pseudo,
+            get("rating"),
+            _keyed_hex(keyed, applicant) if applicant else "",
         )
         earlier = seen.get(event_id)
         if earlier is not None:
-            if not same_content(earlier, row):
-                result.errors[index] = [conflict_item(event_id)]
-            else:
+            if same_content(earlier, row):
                 result.batch_duplicates += 1
+            else:
+                result.errors[index] = [conflict_item(event_id)]
+                result.event_ids[index] = event_id
             continue
         seen[event_id] = row
-        result.rows.append(row)
-        result.indexes.append(index)
+        rows.append(row)
+        indexes.append(index)
     return result
+
+
+def _event_errors(
+    event: dict,
+    *,
+    codes: Codes,
+    scope: SystemScope,
+    latest: dt.datetime,
+    redact: list[tuple[int, str]],
+    index: int,
+) -> list[dict]:
+    """Everything wrong with one event that failed the fast checks, in Ukrainian."""
+    found: list[dict] = []
+    occurred = event["occurred_at"]
+    if occurred < EARLIEST or occurred > latest:
+        found.append(
+            problems.EventImpossibleTime.item(
+                field="occurred_at",
+                detail=_("Час %(time)s поза межами від 01.01.2020 до поточного часу.")
+                % {"time": occurred.isoformat()},
+            )
+        )
+    if event["service_code"] not in codes.services:
+        found.append(
+            problems.EventUnknownService.item(
+                field="service_code",
+                detail=_("Послугу з кодом «%(code)s» не знайдено в Реєстрі.")
+                % {"code": event["service_code"]},
+            )
+        )
+    centre_code = event.get("centre_code")
+    centre = codes.centres.get(centre_code) if centre_code else None
+    if centre_code and centre is None:
+        found.append(
+            problems.EventUnknownCentre.item(
+                field="centre_code",
+                detail=_("Центр з кодом «%(code)s» не знайдено.") % {"code": centre_code},
+            )
+        )
+    elif not centre_code and event["channel"] != "online":
+        found.append(
+            problems.EventMissingField.item(
+                field="centre_code",
+                detail=_("centre_code обов'язковий для каналу «%(channel)s».")
+                % {"channel": event["channel"]},
+            )
+        )
+    provider = codes.providers.get(event["provider_code"])
+    if provider is None:
+        found.append(
+            problems.EventUnknownProvider.item(
+                field="provider_code",
+                detail=_("Суб'єкта надання з кодом «%(code)s» не знайдено.")
+                % {"code": event["provider_code"]},
+            )
+        )
+    elif (centre is not None or not centre_code) and not scope.allows(centre, provider):
+        found.append(
+            problems.EventOutOfScope.item(
+                field="centre_code" if centre_code else "provider_code",
+                detail=_("Центр «%(centre)s» / суб'єкт «%(provider)s» поза зоною підключення.")
+                % {"centre": centre_code or "—", "provider": event["provider_code"]},
+            )
+        )
+    if not CASE_ID.match(event["case_id"]):
+        found.append(
+            problems.EventError.item(
+                field="case_id",
+                detail=_(
+                    "case_id: дозволено літери, цифри та . _ : / # - (до 100 символів, без "
+                    "пробілів)."
+                ),
+            )
+        )
+    _check_type_fields(event, event["type"], found)
+    applicant = event.get("applicant_ref")
+    if applicant is not None and not APPLICANT_REF.match(applicant):
+        found.append(
+            problems.EventPersonalData.item(
+                field="applicant_ref",
+                detail=_(
+                    "applicant_ref має бути непрозорим ідентифікатором (8–128 символів A–Z, a–z, "
+                    "0–9, «.», «_», «:», «-»), а не персональними даними (РНОКПП, паспорт, УНЗР, "
+                    "телефон)."
+                ),
+            )
+        )
+        redact.append((index, "applicant_ref"))
+    reason = event.get("reason", "")
+    if reason and PERSONAL_ID_IN_TEXT.search(reason):
+        found.append(
+            problems.EventPersonalData.item(
+                field="reason",
+                detail=_("reason містить номер, схожий на персональні дані; приберіть його."),
+            )
+        )
+        redact.append((index, "reason"))
+    return found
 
 
 def _check_type_fields(event: dict, kind: str, found: list[dict]) -> None:
