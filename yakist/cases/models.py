@@ -31,18 +31,28 @@ OPEN_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.REGISTERED, CaseStatus.IN_PROG
 class Case(models.Model):
     """The state of one case as its events tell it, with its legal deadline."""
 
+    # Foreign keys carry no index of their own: the composite indexes below lead with them.
     system = models.ForeignKey(
-        "registry.ConnectedSystem", models.PROTECT, related_name="cases", verbose_name=_("система")
+        "registry.ConnectedSystem",
+        models.PROTECT,
+        db_index=False,
+        related_name="cases",
+        verbose_name=_("система"),
     )
     case_id = models.CharField(_("номер справи в системі"), max_length=100)
     # Cases of systems in testing: shown to their integrator, never counted.
     sandbox = models.BooleanField(_("пісочниця"), default=False)
     service = models.ForeignKey(
-        "registry.Service", models.PROTECT, related_name="cases", verbose_name=_("послуга")
+        "registry.Service",
+        models.PROTECT,
+        db_index=False,
+        related_name="cases",
+        verbose_name=_("послуга"),
     )
     centre = models.ForeignKey(
         "registry.Centre",
         models.PROTECT,
+        db_index=False,
         null=True,
         blank=True,
         related_name="cases",
@@ -51,6 +61,7 @@ class Case(models.Model):
     main_centre = models.ForeignKey(
         "registry.Centre",
         models.PROTECT,
+        db_index=False,
         null=True,
         blank=True,
         related_name="+",
@@ -59,6 +70,7 @@ class Case(models.Model):
     region = models.ForeignKey(
         "registry.Territory",
         models.PROTECT,
+        db_index=False,
         null=True,
         blank=True,
         related_name="+",
@@ -67,6 +79,7 @@ class Case(models.Model):
     hromada = models.ForeignKey(
         "registry.Territory",
         models.PROTECT,
+        db_index=False,
         null=True,
         blank=True,
         related_name="+",
@@ -75,6 +88,7 @@ class Case(models.Model):
     provider = models.ForeignKey(
         "registry.Organisation",
         models.PROTECT,
+        db_index=False,
         related_name="cases",
         verbose_name=_("суб'єкт надання"),
     )

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from yakist.cases.deadlines import Term, deadline_compute
 from yakist.cases.lifecycle import NO_TERM, case_fold
-from yakist.cases.models import Case, CaseStatus
+from yakist.cases.models import CaseStatus
+from yakist.cases.store import cases_upsert
 from yakist.core.periods import kyiv_date
 from yakist.ingest import selectors as ingest_selectors
 from yakist.ingest import services as ingest_services
@@ -21,36 +22,6 @@ from yakist.registry.models import Centre, Organisation, ServiceTerm
 
 CHUNK = 2000  # cases per read of their events
 PROJECTION_LOCK = 7_401_864  # PostgreSQL advisory lock: one projector at a time
-UPDATED_FIELDS = [
-    "service",
-    "centre",
-    "main_centre",
-    "region",
-    "hromada",
-    "provider",
-    "channel",
-    "applicant_pseudonym",
-    "status",
-    "outcome",
-    "received_at",
-    "registered_at",
-    "completed_at",
-    "done_at",
-    "term_value",
-    "term_unit",
-    "due_at",
-    "at_risk_from",
-    "on_time",
-    "days_late",
-    "suspended_seconds",
-    "rating",
-    "rated_at",
-    "quality_issues",
-    "has_quality_issues",
-    "event_count",
-    "last_event_at",
-    "projected_at",
-]
 
 
 class _Terms:
@@ -137,51 +108,41 @@ def _project_chunk(system_id: int, sandbox: bool, events, now: dt.datetime) -> i
                 if not on_time:
                     days_late = max(1, (kyiv_date(fold.done_at) - kyiv_date(due_at)).days)
         cases.append(
-            Case(
-                system_id=system_id,
-                case_id=case_id,
-                sandbox=sandbox,
-                service_id=first.service_id,
-                centre_id=first.centre_id,
-                main_centre_id=(parent or first.centre_id) if first.centre_id else None,
-                region_id=region,
-                hromada_id=hromada,
-                provider_id=first.provider_id,
-                channel=first.channel,
-                applicant_pseudonym=next(
-                    (e.applicant_pseudonym for e in items if e.applicant_pseudonym), ""
-                ),
-                status=fold.status or CaseStatus.SUBMITTED,
-                outcome=fold.outcome,
-                received_at=received_at,
-                registered_at=fold.registered_at,
-                completed_at=fold.completed_at,
-                done_at=fold.done_at,
-                term_value=term.value if term else None,
-                term_unit=term.unit if term else "",
-                due_at=due_at,
-                at_risk_from=at_risk_from,
-                on_time=on_time,
-                days_late=days_late,
-                suspended_seconds=int(
-                    sum((end - start).total_seconds() for start, end in suspensions)
-                ),
-                rating=fold.rating,
-                rated_at=fold.rated_at,
-                quality_issues=issues,
-                has_quality_issues=bool(issues),
-                event_count=fold.event_count,
-                last_event_at=fold.last_event_at,
-                projected_at=now,
+            (
+                system_id,
+                sandbox,
+                case_id,
+                first.service_id,
+                first.centre_id,
+                (parent or first.centre_id) if first.centre_id else None,
+                region,
+                hromada,
+                first.provider_id,
+                first.channel,
+                next((e.applicant_pseudonym for e in items if e.applicant_pseudonym), ""),
+                fold.status or CaseStatus.SUBMITTED,
+                fold.outcome,
+                received_at,
+                fold.registered_at,
+                fold.completed_at,
+                fold.done_at,
+                term.value if term else None,
+                term.unit if term else "",
+                due_at,
+                at_risk_from,
+                on_time,
+                days_late,
+                int(sum((end - start).total_seconds() for start, end in suspensions)),
+                fold.rating,
+                fold.rated_at,
+                issues,
+                bool(issues),
+                fold.event_count,
+                fold.last_event_at,
+                now,
             )
         )
-    Case.objects.bulk_create(
-        cases,
-        batch_size=500,
-        update_conflicts=True,
-        unique_fields=["system", "sandbox", "case_id"],
-        update_fields=UPDATED_FIELDS,
-    )
+    cases_upsert(cases)
     return len(cases)
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import TruncHour
 from django.utils import timezone
@@ -90,12 +91,35 @@ def journal_case_keys(*, journal_ids: list[int]) -> set[tuple[int, str]]:
 
 
 def case_events(*, system_id: int, case_ids: Iterable[str], sandbox: bool) -> list[EventRow]:
-    """All events of the given cases of one system, in one query."""
-    model = event_model(sandbox=sandbox)
-    rows = model.objects.filter(system_id=system_id, case_id__in=list(case_ids)).values_list(
-        *EVENT_ROW_FIELDS
-    )
-    return [EventRow(*row) for row in rows]
+    """All events of the given cases of one system, in one query (raw SQL: the projection
+    reads every event of every touched case, and ORM conversions would dominate its cost)."""
+    table = event_model(sandbox=sandbox)._meta.db_table
+    names = ", ".join(EVENT_ROW_FIELDS)
+    wanted = json.dumps(list(case_ids), ensure_ascii=False)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT {names} FROM {table} WHERE system_id = %s "  # noqa: S608
+                "AND case_id = ANY(ARRAY(SELECT json_array_elements_text(%s::json)))",
+                [system_id, wanted],
+            )
+            return [EventRow(*row) for row in cursor.fetchall()]
+        # Times as text: Django's own SQLite converters parse them several times slower.
+        texts = names.replace("occurred_at", "occurred_at || ''").replace(
+            "received_at", "received_at || ''"
+        )
+        cursor.execute(
+            f"SELECT {texts} FROM {table} WHERE system_id = %s "  # noqa: S608
+            "AND case_id IN (SELECT value FROM json_each(%s))",
+            [system_id, wanted],
+        )
+        rows = cursor.fetchall()
+    when = _sqlite_datetime
+    return [EventRow(r[0], r[1], r[2], when(r[3]), when(r[4]), *r[5:]) for r in rows]
+
+
+def _sqlite_datetime(value: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
 
 
 def case_history(*, system_id: int, sandbox: bool, case_id: str) -> list[EventRow]:

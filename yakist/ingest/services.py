@@ -123,13 +123,13 @@ def nonce_use(*, key_id: str, nonce: str, now: dt.datetime) -> bool:
         cursor.execute(
             f"INSERT INTO {table} (key_id, nonce, seen_at) VALUES (%s, %s, %s) "  # noqa: S608
             "ON CONFLICT DO NOTHING",
-            [key_id, nonce, now if connection.vendor == "postgresql" else _sqlite_time(now)],
+            [
+                key_id,
+                nonce,
+                now if connection.vendor == "postgresql" else store.sqlite_datetime(now),
+            ],
         )
         return cursor.rowcount == 1
-
-
-def _sqlite_time(moment: dt.datetime) -> str:
-    return connection.ops.adapt_datetimefield_value(moment)
 
 
 def _store(*, entry: dict[str, Any], validated: Validated, now: dt.datetime) -> BatchOutcome:

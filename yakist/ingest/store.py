@@ -1,14 +1,12 @@
 """Set-based writes of accepted events: one statement per batch, duplicates skipped in SQL.
 
-PostgreSQL gets `INSERT … SELECT FROM unnest(arrays) ON CONFLICT DO NOTHING`; SQLite gets the
-same shape over `json_each`. No ORM object is built per event.
+PostgreSQL gets `INSERT … SELECT FROM unnest(arrays) ON CONFLICT DO NOTHING`; SQLite gets one
+prepared `INSERT … ON CONFLICT DO NOTHING` run over all rows. No ORM object is built per event.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -66,7 +64,8 @@ def events_insert(
     received_at: dt.datetime,
     rows: Sequence[tuple],
 ) -> int:
-    """Insert rows not stored yet; return how many were new."""
+    """Insert rows not stored yet; return how many were new. Runs inside the caller's
+    transaction (the journal entry and its events commit together)."""
     if not rows:
         return 0
     table = event_model(sandbox=sandbox)._meta.db_table
@@ -80,19 +79,36 @@ def events_insert(
                 [system_id, journal_id, received_at, *(list(c) for c in zip(*rows, strict=True))],
             )
             return cursor.rowcount
-    adapt = connection.ops.adapt_datetimefield_value
-    values = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(EVENT_COLUMNS)))
-    payload = json.dumps(
-        [[uuid.UUID(r[0]).hex, r[1], r[2], adapt(r[3]), *r[4:]] for r in rows],
-        ensure_ascii=False,
-    )
+    # SQLite: one prepared statement run over all rows by the driver's C loop.
+    received = sqlite_datetime(received_at)
+    placeholders = ", ".join(["%s"] * (3 + len(EVENT_COLUMNS)))
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT %s, %s, %s, {values} "  # noqa: S608
-            "FROM json_each(%s) WHERE true ON CONFLICT DO NOTHING",
-            [system_id, journal_id, adapt(received_at), payload],
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608
+            "ON CONFLICT DO NOTHING",
+            [
+                # Django keeps UUIDs in SQLite as 32 hex digits, datetimes as naive UTC text.
+                (
+                    system_id,
+                    journal_id,
+                    received,
+                    r[0].replace("-", ""),
+                    r[1],
+                    r[2],
+                    sqlite_datetime(r[3]),
+                    *r[4:],
+                )
+                for r in rows
+            ],
         )
         return cursor.rowcount
+
+
+def sqlite_datetime(moment: dt.datetime) -> str:
+    """How Django stores an aware datetime in SQLite: naive UTC, ISO with a space."""
+    if moment.tzinfo is not dt.UTC:
+        moment = moment.astimezone(dt.UTC)
+    return moment.replace(tzinfo=None).isoformat(" ")
 
 
 @contextmanager
