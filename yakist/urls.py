@@ -14,6 +14,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("yakist.accounts.urls")),
     path("registry/", include("yakist.registry.urls")),
+    path("cases/", include("yakist.cases.urls")),
+    path("ingest/", include("yakist.ingest.urls")),
     path("", include("yakist.core.urls")),
 ]
 

@@ -97,13 +97,16 @@ def _project_chunk(system_id: int, sandbox: bool, events, now: dt.datetime) -> i
             region = provider_regions.get(first.provider_id)
         term = terms.on(first.service_id, kyiv_date(received_at))
         due_at = at_risk_from = on_time = days_late = None
-        suspensions = [(start, end or fold.done_at or now) for start, end in fold.suspensions]
+        # Only finished suspensions count; while a case stands suspended its clock is
+        # stopped and its deadline unknown (due_at is empty until it resumes). So the state
+        # depends on the events alone, never on when the projection ran.
+        suspensions = [(start, end) for start, end in fold.suspensions if end is not None]
         if term is None:
             issues.append(NO_TERM)
-        else:
+        elif fold.status != CaseStatus.SUSPENDED:
             deadline = deadline_compute(received_at=received_at, term=term, suspensions=suspensions)
             due_at, at_risk_from = deadline.due_at, deadline.at_risk_from
-            if fold.done_at is not None and fold.status != "withdrawn":
+            if fold.done_at is not None and fold.status != CaseStatus.WITHDRAWN:
                 on_time = fold.done_at <= due_at
                 if not on_time:
                     days_late = max(1, (kyiv_date(fold.done_at) - kyiv_date(due_at)).days)

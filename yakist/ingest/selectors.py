@@ -149,6 +149,11 @@ class SystemActivity:
         return self.rejected_week / self.events_week if self.events_week else None
 
     @property
+    def rejection_percent(self) -> float | None:
+        rate = self.rejection_rate
+        return None if rate is None else 100 * rate
+
+    @property
     def silence(self) -> dt.timedelta | None:
         if self.last_received_at is None:
             return None

@@ -12,6 +12,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -81,7 +82,7 @@ def event_batch_accept(
     except Problem as problem:
         batch_error = problem
     headers = {name: message.headers[name] for name in SIGNED_HEADERS if name in message.headers}
-    headers["@method"], headers["@path"] = message.method, message.url.split("?", 1)[0]
+    headers["@method"], headers["@path"] = message.method, urlsplit(message.url).path
     entry = {
         "system_id": system.pk,
         "key_id": verified.key.key_id,
@@ -241,11 +242,40 @@ def journals_mark_processed(*, journal_ids: list[int], now: dt.datetime) -> None
     Journal.objects.filter(pk__in=journal_ids).update(processed_at=now)
 
 
-def journals_mark_pending(*, first: int | None, last: int | None) -> int:
-    """Queue a range of journal entries for projection again (`yakist events replay`)."""
-    entries = Journal.objects.exclude(body=b"").filter(batch_error="")
+def journal_replay(
+    *, first: int | None = None, last: int | None = None, ids: list[int] | None = None
+) -> tuple[int, int]:
+    """Re-process journal entries from their stored bodies: validate again (as of the moment
+    each was received), store any event missing from the event tables, and queue the entries
+    for projection. Signatures are not checked again: they were verified on receipt, and the
+    key may have been rotated since. Returns (entries, events stored anew)."""
+    entries = Journal.objects.filter(source=Journal.Source.API, batch_error="").exclude(body=b"")
+    if ids is not None:
+        entries = entries.filter(pk__in=ids)
     if first is not None:
         entries = entries.filter(pk__gte=first)
     if last is not None:
         entries = entries.filter(pk__lte=last)
-    return entries.update(processed_at=None)
+    count = inserted = 0
+    for entry in entries.select_related("system").order_by("pk").iterator(chunk_size=100):
+        try:
+            validated = batch_validate(
+                body=bytes(entry.body),
+                system_id=entry.system_id,
+                codes=lookups.codes(),
+                scope=lookups.system_scope(entry.system),
+                now=entry.received_at,
+            )
+        except Problem:
+            continue
+        with transaction.atomic():
+            inserted += store.events_insert(
+                sandbox=entry.sandbox,
+                system_id=entry.system_id,
+                journal_id=entry.pk,
+                received_at=entry.received_at,
+                rows=validated.rows,
+            )
+            Journal.objects.filter(pk=entry.pk).update(processed_at=None)
+        count += 1
+    return count, inserted

@@ -1,0 +1,225 @@
+"""Reading cases. Every selector takes the viewer's scope and passes through `Scope.restrict`.
+
+Later stages (the methodology, issue 6) read the case table through `cases_for` and
+`cases_in_period`: one indexed row per case, filterable by scope, period and dimension.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Avg, Count, F, Q, QuerySet
+from django.utils import timezone
+
+from yakist.accounts.scope import Scope
+from yakist.cases.lifecycle import ISSUE_LABELS, Step, case_fold
+from yakist.cases.models import OPEN_STATUSES, Case, CaseStatus
+from yakist.core.periods import KYIV, Period, kyiv_midnight
+from yakist.ingest import selectors as ingest_selectors
+
+TIMELINESS = ("overdue", "at_risk", "late", "on_time")
+
+
+def cases_for(
+    viewer: Scope,
+    *,
+    sandbox: bool = False,
+    centre: str | None = None,
+    service: str | None = None,
+    provider: str | None = None,
+    region: str | None = None,
+    status: str | None = None,
+    channel: str | None = None,
+    system: int | None = None,
+    received_from: dt.date | None = None,
+    received_to: dt.date | None = None,
+    timeliness: str | None = None,
+    search: str | None = None,
+    now: dt.datetime | None = None,
+) -> QuerySet[Case]:
+    """Cases the viewer may see, filtered. Codes are registry codes; dates are Kyiv days."""
+    queryset = viewer.restrict(
+        Case.objects.filter(sandbox=sandbox),
+        centre="centre",
+        region="region",
+        provider="provider",
+        system="system",
+    )
+    if centre:
+        queryset = queryset.filter(Q(centre__code=centre) | Q(main_centre__code=centre))
+    if service:
+        queryset = queryset.filter(service__code=service)
+    if provider:
+        queryset = queryset.filter(provider__code=provider)
+    if region:
+        queryset = queryset.filter(region_id=region)
+    if status:
+        queryset = queryset.filter(status=status)
+    if channel:
+        queryset = queryset.filter(channel=channel)
+    if system:
+        queryset = queryset.filter(system_id=system)
+    if received_from:
+        queryset = queryset.filter(received_at__gte=kyiv_midnight(received_from))
+    if received_to:
+        queryset = queryset.filter(
+            received_at__lt=kyiv_midnight(received_to + dt.timedelta(days=1))
+        )
+    if timeliness:
+        queryset = queryset.filter(timeliness_condition(timeliness, now or timezone.now()))
+    if search:
+        queryset = queryset.filter(case_id__iexact=search.strip())
+    return queryset
+
+
+def cases_in_period(viewer: Scope, *, period: Period, **filters) -> QuerySet[Case]:
+    """Cases received within a reporting period (Kyiv quarters and years)."""
+    return cases_for(viewer, **filters).filter(
+        received_at__gte=period.start, received_at__lt=period.end
+    )
+
+
+def timeliness_condition(kind: str, now: dt.datetime) -> Q:
+    """overdue: open past its deadline; at_risk: open in the last stretch before it;
+    late / on_time: finished after / by the deadline. Suspended cases are neither."""
+    if kind == "overdue":
+        return Q(status__in=OPEN_STATUSES, due_at__lt=now)
+    if kind == "at_risk":
+        return Q(status__in=OPEN_STATUSES, at_risk_from__lte=now, due_at__gte=now)
+    if kind == "late":
+        return Q(on_time=False)
+    if kind == "on_time":
+        return Q(on_time=True)
+    raise ValueError(kind)
+
+
+def timeliness_of(case: Case, now: dt.datetime | None = None) -> tuple[str, str]:
+    """(code, Ukrainian label) of where a case stands against its deadline."""
+    now = now or timezone.now()
+    if case.status == CaseStatus.WITHDRAWN:
+        return "withdrawn", "відкликано"
+    if case.on_time is True:
+        return "on_time", "вчасно"
+    if case.on_time is False:
+        return "late", f"із запізненням на {case.days_late} дн."
+    if case.status == CaseStatus.SUSPENDED:
+        return "paused", "строк зупинено"
+    if case.due_at is None:
+        return "unknown", "строк невідомий"
+    if case.due_at < now:
+        days = (now.astimezone(KYIV).date() - case.due_at.astimezone(KYIV).date()).days
+        return "overdue", f"прострочено на {max(days, 1)} дн."
+    if case.at_risk_from and case.at_risk_from <= now:
+        return "at_risk", "під загрозою"
+    return "on_track", "у строк"
+
+
+@dataclass(frozen=True)
+class Counters:
+    received_today: int
+    received_week: int
+    done_today: int
+    done_week: int
+    overdue_today: int
+    overdue_week: int
+    overdue_now: int
+    at_risk_now: int
+
+
+def case_counters(viewer: Scope, *, now: dt.datetime | None = None) -> Counters:
+    """Live counters for today and this week (Kyiv): received, completed, fell overdue;
+    and the backlog now: open cases past their deadline and at risk."""
+    now = now or timezone.now()
+    today = now.astimezone(KYIV).date()
+    day_start = kyiv_midnight(today)
+    week_start = kyiv_midnight(today - dt.timedelta(days=today.weekday()))
+    cases = cases_for(viewer)
+    finished = cases.exclude(status=CaseStatus.WITHDRAWN)
+
+    def fell_overdue(start: dt.datetime) -> int:
+        # A term ends at 23:59:59 (deadlines.end_of_day): the case is overdue from midnight,
+        # so yesterday's last second belongs to today.
+        return (
+            finished.filter(due_at__gte=start - dt.timedelta(seconds=1), due_at__lt=now)
+            .filter(Q(done_at__isnull=True) | Q(done_at__gt=F("due_at")))
+            .exclude(status=CaseStatus.SUSPENDED)
+            .count()
+        )
+
+    return Counters(
+        received_today=cases.filter(received_at__gte=day_start).count(),
+        received_week=cases.filter(received_at__gte=week_start).count(),
+        done_today=finished.filter(done_at__gte=day_start).count(),
+        done_week=finished.filter(done_at__gte=week_start).count(),
+        overdue_today=fell_overdue(day_start),
+        overdue_week=fell_overdue(week_start),
+        overdue_now=cases.filter(timeliness_condition("overdue", now)).count(),
+        at_risk_now=cases.filter(timeliness_condition("at_risk", now)).count(),
+    )
+
+
+def breakdown_dimension(viewer: Scope) -> tuple[str, str]:
+    """What the dashboard's table groups by for this viewer: (field, label)."""
+    if viewer.is_national:
+        return "region__name", "Регіон"
+    if viewer.region_code:
+        return "main_centre__name", "ЦНАП"
+    if viewer.centre_id:
+        return "centre__name", "Точка доступу"
+    return "service__name", "Послуга"
+
+
+def case_breakdown(viewer: Scope, *, days: int = 30, now: dt.datetime | None = None) -> list:
+    """Per unit (region, centre, access point or service) over the last `days`: received,
+    finished, share finished on time, open overdue now, mean rating."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=days)
+    field, _label = breakdown_dimension(viewer)
+    rows = (
+        cases_for(viewer)
+        .filter(Q(received_at__gte=since) | Q(done_at__gte=since) | Q(status__in=OPEN_STATUSES))
+        .values(field)
+        .annotate(
+            received=Count("pk", filter=Q(received_at__gte=since)),
+            done=Count("pk", filter=Q(done_at__gte=since, on_time__isnull=False)),
+            on_time=Count("pk", filter=Q(done_at__gte=since, on_time=True)),
+            overdue=Count("pk", filter=timeliness_condition("overdue", now)),
+            avg_rating=Avg("rating", filter=Q(rated_at__gte=since)),
+            rating_count=Count("rating", filter=Q(rated_at__gte=since)),
+        )
+        .order_by(field)
+    )
+    result = []
+    for row in rows:
+        row["name"] = row.pop(field) or "—"
+        row["on_time_share"] = row["on_time"] / row["done"] if row["done"] else None
+        result.append(row)
+    return result
+
+
+def case_get_for(viewer: Scope, *, pk: int) -> Case | None:
+    """One case the viewer may see (sandbox cases included, for their integrator)."""
+    queryset = viewer.restrict(
+        Case.objects.all(), centre="centre", region="region", provider="provider", system="system"
+    )
+    return (
+        queryset.select_related(
+            "system", "service", "centre", "main_centre", "region", "hromada", "provider"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def case_timeline(case: Case) -> list[Step]:
+    """The case's events in the order they happened, each with the state before and after.
+    Call only with a case obtained through `case_get_for`."""
+    events = ingest_selectors.case_history(
+        system_id=case.system_id, sandbox=case.sandbox, case_id=case.case_id
+    )
+    return case_fold(events).steps
+
+
+def quality_labels(case: Case) -> list[str]:
+    return [str(ISSUE_LABELS.get(code, code)) for code in case.quality_issues]

@@ -1,0 +1,136 @@
+"""`yakist events send|replay|work|live|purge`: the integrator's client and the intake's upkeep."""
+
+from __future__ import annotations
+
+import datetime as dt
+import signal
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from yakist.cases.services import cases_project_pending
+from yakist.ingest import client, services
+
+NONCE_KEEP = dt.timedelta(hours=1)  # well beyond the ±300 s signature window
+
+
+class Command(BaseCommand):
+    help = "Події справ: надсилання, повторна обробка журналу, обробник / Case events."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        send = sub.add_parser("send", help="надіслати події з файлу JSON Lines (підписано)")
+        send.add_argument("file", type=Path, help="події, по одному об'єкту JSON у рядку")
+        send.add_argument("--key", required=True, type=Path, help="закритий ключ Ed25519 (PEM)")
+        send.add_argument("--keyid", required=True, help="ідентифікатор ключа (yk-…)")
+        send.add_argument("--url", required=True, help="адреса сервера, напр. https://yakist…")
+        send.add_argument("--max-attempts", type=int, default=8)
+        replay = sub.add_parser("replay", help="повторно обробити діапазон журналу приймання")
+        replay.add_argument("--from", dest="first", type=int, help="перший id запису журналу")
+        replay.add_argument("--to", dest="last", type=int, help="останній id запису журналу")
+        replay.add_argument("--ids", help="ids записів журналу через кому")
+        work = sub.add_parser("work", help="обробник: проєктує прийняті події у справи")
+        work.add_argument("--once", action="store_true", help="обробити чергу й вийти")
+        work.add_argument("--interval", type=float, default=1.0, help="пауза, коли черга порожня")
+        work.add_argument("--quiet", action="store_true")
+        live = sub.add_parser("live", help="демо: надсилати живий потік подій демо-ключами")
+        live.add_argument("--url", default="http://127.0.0.1:8000")
+        live.add_argument("--interval", type=float, default=3.0)
+        live.add_argument("--ticks", type=int, default=0, help="0 — доки не зупинять")
+        live.add_argument("--quiet", action="store_true")
+        purge = sub.add_parser("purge", help="прибрати старі nonce й тіла оброблених запитів")
+        purge.add_argument(
+            "--journal-days", type=int, default=settings.INGEST_JOURNAL_RETENTION_DAYS
+        )
+
+    def handle(self, *args, action, **options):
+        getattr(self, f"_{action}")(**options)
+
+    def _send(self, file, key, keyid, url, max_attempts, **_):
+        try:
+            sender = client.EventSender(
+                url=url,
+                key_id=keyid,
+                private_key=client.load_private_key(key),
+                max_attempts=max_attempts,
+            )
+        except (OSError, ValueError) as error:
+            raise CommandError(str(error)) from error
+
+        def report(result: client.BatchResult) -> None:
+            self.stdout.write(
+                f"пакет: HTTP {result.status}, прийнято {result.accepted}, повторів "
+                f"{result.duplicates}, відхилено {len(result.rejected)} (спроб: {result.attempts})"
+            )
+
+        try:
+            summary = sender.send_stream(client.read_jsonl(file), on_batch=report)
+        except (client.SendFailed, ValueError, OSError) as error:
+            raise CommandError(str(error)) from error
+        for item in summary.rejected:
+            reasons = "; ".join(e.get("detail", e.get("type", "")) for e in item["errors"])
+            self.stderr.write(f"рядок {item['index'] + 1} ({item.get('event_id')}): {reasons}")
+        self.stdout.write(
+            f"Усього: {summary.events} подій у {summary.batches} пакетах; прийнято "
+            f"{summary.accepted}, повторів {summary.duplicates}, відхилено {len(summary.rejected)}."
+        )
+
+    def _replay(self, first, last, ids, **_):
+        chosen = [int(x) for x in ids.split(",") if x.strip()] if ids else None
+        if chosen is None and first is None and last is None:
+            raise CommandError("Вкажіть --from/--to або --ids.")
+        entries, inserted = services.journal_replay(first=first, last=last, ids=chosen)
+        projected = self._drain()
+        self.stdout.write(
+            f"Повторно оброблено записів журналу: {entries}; відновлено подій: {inserted}; "
+            f"оновлено справ: {projected}."
+        )
+
+    def _drain(self) -> int:
+        total = 0
+        while True:
+            entries, cases = cases_project_pending()
+            total += cases
+            if not entries:
+                return total
+
+    def _work(self, once, interval, quiet, **_):
+        stopping = []
+        signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+        last_purge = 0.0
+        while not stopping:
+            entries, cases = cases_project_pending()
+            if entries and not quiet:
+                self.stdout.write(f"оброблено записів журналу: {entries}, справ: {cases}")
+            if time.monotonic() - last_purge > 600:
+                services.nonces_purge(older_than=NONCE_KEEP)
+                last_purge = time.monotonic()
+            if not entries:
+                if once:
+                    return
+                time.sleep(interval)
+
+    def _live(self, url, interval, ticks, quiet, **_):
+        from yakist.ingest.live import LiveDemo, wait_for_server
+
+        if not wait_for_server(url):
+            raise CommandError(f"Сервер {url} не відповідає.")
+        demo = LiveDemo(url=url, seed=settings.DEMO_SEED + int(time.time()))
+        if not demo.systems:
+            raise CommandError("Немає демо-ключів у var/demo-keys/ (запустіть yakist demo).")
+        stopping = []
+        signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+        done = 0
+        while not stopping and (ticks == 0 or done < ticks):
+            demo.tick(log=(lambda _m: None) if quiet else self.stdout.write)
+            done += 1
+            time.sleep(interval)
+        sys.stdout.flush()
+
+    def _purge(self, journal_days, **_):
+        nonces = services.nonces_purge(older_than=NONCE_KEEP)
+        bodies = services.journal_bodies_purge(older_than_days=journal_days)
+        self.stdout.write(f"Видалено nonce: {nonces}; тіл запитів у журналі: {bodies}.")
