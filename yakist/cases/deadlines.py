@@ -54,7 +54,12 @@ def deadline_compute(
     """The due moment of a case received at `received_at` under `term`, excluding suspensions
     (pairs of suspended-at, resumed-at; an open suspension is passed as ending now)."""
     cal = calendar or ua_calendar()
-    spans = sorted((start, end) for start, end in suspensions if end > start)
+    # Arithmetic in UTC: Python adds a timedelta to a zoned time on the wall clock, which
+    # would make a 48-hour term 47 or 49 hours long across a DST change.
+    received_at = received_at.astimezone(UTC)
+    spans = sorted(
+        (start.astimezone(UTC), end.astimezone(UTC)) for start, end in suspensions if end > start
+    )
     if term.unit == TermUnit.HOURS:
         due_at = _hours(received_at, term.value or 0, spans, cal)
     elif term.unit == TermUnit.ON_VISIT:

@@ -1,0 +1,1 @@
+from yakist.ingest.tests.conftest import fresh_lookups  # noqa: F401  (autouse)
