@@ -4,8 +4,10 @@ Rules (Civil Code art. 253–254, the Law on administrative services, DESIGN §5
 - a term in days starts the day after the case was received and ends at the end of its last
   day (23:59:59 Kyiv time); `working_days` count only working days;
 - a term that ends on a day off ends at the end of the next working day;
-- `hours` are clock hours from the moment of receipt (so a Kyiv DST change is an hour like any
-  other); `on_visit` ends the day the case was received (or the next working day);
+- `hours` are clock hours from the moment of receipt that run on working days only ("протягом
+  24 годин ... крім вихідних та святкових днів", art. 25 of Law 755-IV); they are real
+  elapsed hours, so Kyiv's DST changes (always on a Sunday) never stretch or shrink them;
+  `on_visit` ends the day the case was received (or the next working day);
 - suspension is excluded: hours while suspended do not run; for terms in days, a day at whose
   end the case stood suspended does not count.
 """
@@ -17,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from yakist.cases.calendar import WorkingCalendar, ua_calendar
-from yakist.core.periods import KYIV, UTC, kyiv_date
+from yakist.core.periods import KYIV, UTC, kyiv_date, kyiv_midnight
 from yakist.registry.models import TermUnit
 
 AT_RISK_SHARE = 0.2  # the last fifth of the term …
@@ -73,21 +75,28 @@ def deadline_compute(
 
 
 def _hours(received_at, hours, spans, cal: WorkingCalendar) -> dt.datetime:
+    """Clock hours that run only on working days and only while the case is not suspended."""
     remaining = dt.timedelta(hours=hours)
     moment = received_at
-    for start, end in spans:
-        if end <= moment:
+    spans = list(spans)
+    while True:
+        day = kyiv_date(moment)
+        if not cal.is_working_day(day):
+            moment = kyiv_midnight(cal.next_working_day(day))
             continue
-        start = max(start, moment)
-        if start >= moment + remaining:
-            break
-        remaining -= start - moment
-        moment = end
-    end_moment = moment + remaining
-    day = kyiv_date(end_moment)
-    if cal.is_working_day(day):
-        return end_moment
-    return end_of_day(cal.next_working_day(day))
+        day_end = kyiv_midnight(day + dt.timedelta(days=1))
+        while spans and spans[0][1] <= moment:
+            spans.pop(0)
+        if spans and spans[0][0] <= moment:
+            moment = spans.pop(0)[1]  # suspended now: the clock waits for the resumption
+            continue
+        stop = min(day_end, spans[0][0]) if spans else day_end
+        if remaining < stop - moment:
+            return moment + remaining
+        if remaining == stop - moment and stop == day_end:
+            return end_of_day(day)
+        remaining -= stop - moment
+        moment = stop
 
 
 def _suspended_days(spans) -> set[dt.date]:

@@ -120,18 +120,28 @@ def test_a_suspension_within_one_day_does_not_move_a_deadline_in_days():
     )
 
 
-def test_hours_are_clock_hours_across_the_spring_dst_change():
-    # Sat 29.03.2025 10:00 EET + 48 h = Mon 31.03.2025 11:00 EEST (clocks went forward).
-    assert due_local(kyiv(2025, 3, 29, 10, 0), 48, "hours") == kyiv(2025, 3, 31, 11, 0)
+def test_hours_run_on_working_days_only():
+    # Fri 14.11.2025 10:00 + 24 h: 14 h on Friday, the weekend does not count, 10 h on Monday.
+    assert due_local(kyiv(2025, 11, 14, 10, 0), 24, "hours") == kyiv(2025, 11, 17, 10, 0)
 
 
-def test_hours_are_clock_hours_across_the_autumn_dst_change():
-    # Fri 24.10.2025 15:00 EEST + 72 h = Mon 27.10.2025 14:00 EET (clocks went back).
-    assert due_local(kyiv(2025, 10, 24, 15, 0), 72, "hours") == kyiv(2025, 10, 27, 14, 0)
+def test_hours_across_the_spring_dst_weekend():
+    # Fri 28.03.2025 15:00 EET + 24 h: 9 h on Friday; clocks go forward on Sunday, a day off;
+    # 15 h on Monday end at 15:00 EEST.
+    assert due_local(kyiv(2025, 3, 28, 15, 0), 24, "hours") == kyiv(2025, 3, 31, 15, 0)
 
 
-def test_hours_ending_on_a_day_off_move_to_the_end_of_the_next_working_day():
-    assert due_local(kyiv(2025, 11, 14, 10, 0), 24, "hours") == kyiv(2025, 11, 17, 23, 59, 59)
+def test_hours_across_the_autumn_dst_weekend():
+    # Fri 24.10.2025 15:00 EEST + 72 h: 9 + 24 (Mon) + 24 (Tue) + 15 h: Wed 29.10 15:00 EET.
+    assert due_local(kyiv(2025, 10, 24, 15, 0), 72, "hours") == kyiv(2025, 10, 29, 15, 0)
+
+
+def test_hours_that_use_up_a_working_day_end_at_its_last_second():
+    assert due_local(kyiv(2025, 11, 14, 0, 0), 24, "hours") == kyiv(2025, 11, 14, 23, 59, 59)
+
+
+def test_hours_received_on_a_day_off_start_on_the_next_working_day():
+    assert due_local(kyiv(2025, 11, 15, 10, 0), 2, "hours") == kyiv(2025, 11, 17, 2, 0)
 
 
 def test_hours_exclude_suspended_time():
@@ -190,7 +200,7 @@ def test_the_next_working_day_skips_only_days_off(day):
         probe += dt.timedelta(days=1)
 
 
-@settings(max_examples=200)
+@settings(max_examples=400)
 @given(moments, terms)
 def test_a_deadline_never_falls_on_a_day_off_and_never_before_receipt(received, term):
     due = deadline_compute(received_at=received, term=term, suspensions=[]).due_at
@@ -198,7 +208,7 @@ def test_a_deadline_never_falls_on_a_day_off_and_never_before_receipt(received, 
     assert CAL.is_working_day(due.astimezone(KYIV).date())
 
 
-@settings(max_examples=200)
+@settings(max_examples=400)
 @given(
     moments,
     terms,
