@@ -20,10 +20,16 @@ $(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml
 
 venv: $(VENV)/.installed
 
+# Next to the server: the case-projection worker and a live sender of signed demo events
+# (so the dashboards move); both stop with the server.
 demo: $(VENV)/.installed
 	@mkdir -p var
 	YAKIST_DEMO=1 $(BIN)/yakist demo
-	YAKIST_DEMO=1 exec $(BIN)/yakist serve --bind 127.0.0.1:8000
+	@export YAKIST_DEMO=1; \
+	$(BIN)/yakist events work --quiet & worker=$$!; \
+	$(BIN)/yakist events live --url http://127.0.0.1:8000 --quiet & live=$$!; \
+	trap 'kill $$worker $$live 2>/dev/null; wait $$worker $$live 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/yakist serve --bind 127.0.0.1:8000
 
 # The whole suite on SQLite, then on PostgreSQL when DATABASE_URL is set.
 test: $(VENV)/.installed browser

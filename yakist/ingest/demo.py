@@ -445,6 +445,6 @@ def _journal_and_store(rng, batches, now: dt.datetime) -> int:
                     system_id=system_id,
                     journal_id=entry.pk,
                     received_at=entry.received_at,
-                    rows=days[day],
+                    columns=store.columns_of(days[day]),
                 )
     return total

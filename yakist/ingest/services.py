@@ -134,7 +134,7 @@ def nonce_use(*, key_id: str, nonce: str, now: dt.datetime) -> bool:
 
 
 def _store(*, entry: dict[str, Any], validated: Validated, now: dt.datetime) -> BatchOutcome:
-    rows = validated.rows
+    count = validated.count
     errors = dict(validated.errors)
     duplicates = validated.batch_duplicates
     if validated.redact:
@@ -142,11 +142,11 @@ def _store(*, entry: dict[str, Any], validated: Validated, now: dt.datetime) -> 
     # Optimistic counts: in the common case nothing was sent before, so the row is written once.
     entry.update(
         event_count=validated.total,
-        accepted=len(rows),
+        accepted=count,
         duplicates=duplicates,
         **_rejection_fields(errors, validated),
     )
-    if not rows:
+    if not count:
         entry["processed_at"] = now
     journal_id = store.journal_insert(**entry)
     inserted = store.events_insert(
@@ -154,18 +154,18 @@ def _store(*, entry: dict[str, Any], validated: Validated, now: dt.datetime) -> 
         system_id=entry["system_id"],
         journal_id=journal_id,
         received_at=now,
-        rows=rows,
+        columns=validated.columns,
     )
-    accepted = len(rows)
-    if inserted < len(rows):
+    accepted = count
+    if inserted < count:
         # Some ids were stored before: a resend (duplicate) or a different event (conflict).
         stored = store.events_stored(
             sandbox=entry["sandbox"],
             system_id=entry["system_id"],
-            event_ids=[row[0] for row in rows],
+            event_ids=validated.columns[0],
         )
         accepted = 0
-        for index, row in zip(validated.indexes, rows, strict=True):
+        for index, row in zip(validated.indexes, validated.rows, strict=True):
             stored_journal, stored_row = stored[row[0]]
             if stored_journal == journal_id:
                 accepted += 1
@@ -274,7 +274,7 @@ def journal_replay(
                 system_id=entry.system_id,
                 journal_id=entry.pk,
                 received_at=entry.received_at,
-                rows=validated.rows,
+                columns=validated.columns,
             )
             Journal.objects.filter(pk=entry.pk).update(processed_at=None)
         count += 1

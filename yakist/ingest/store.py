@@ -62,29 +62,44 @@ def events_insert(
     system_id: int,
     journal_id: int,
     received_at: dt.datetime,
-    rows: Sequence[tuple],
+    columns: Sequence[list],
 ) -> int:
-    """Insert rows not stored yet; return how many were new. Runs inside the caller's
-    transaction (the journal entry and its events commit together)."""
-    if not rows:
+    """Insert events not stored yet, given column by column (EVENT_COLUMNS); return how many
+    were new. Runs inside the caller's transaction (the journal entry and its events commit
+    together)."""
+    if not columns or not columns[0]:
         return 0
     table = event_model(sandbox=sandbox)._meta.db_table
-    columns = ", ".join(("system_id", "journal_id", "received_at", *EVENT_COLUMNS))
+    names = ", ".join(("system_id", "journal_id", "received_at", *EVENT_COLUMNS))
     if connection.vendor == "postgresql":
-        arrays = ", ".join(f"%b::{kind}[]" for kind in _PG_TYPES)
+        # A column with one value for the whole batch travels once, not a thousand times.
+        selected, arrays, constants, params = [], [], [], []
+        for number, (kind, column) in enumerate(zip(_PG_TYPES, columns, strict=True)):
+            if column.count(column[0]) == len(column):
+                selected.append(f"%b::{kind}")
+                constants.append(column[0])
+            else:
+                selected.append(f"u.c{number}")
+                arrays.append((f"%b::{kind}[]", f"c{number}"))
+                params.append(column)
+        source = ""
+        if arrays:  # (with every column constant, the batch holds a single event)
+            unnest = ", ".join(array for array, _ in arrays)
+            aliases = ", ".join(alias for _, alias in arrays)
+            source = f"FROM unnest({unnest}) AS u({aliases}) "
+        sql = (
+            f"INSERT INTO {table} ({names}) SELECT %b, %b, %b, {', '.join(selected)} "  # noqa: S608
+            f"{source}ON CONFLICT DO NOTHING"
+        )
         with binary_cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT %b, %b, %b, u.* "  # noqa: S608
-                f"FROM unnest({arrays}) AS u ON CONFLICT DO NOTHING",
-                [system_id, journal_id, received_at, *(list(c) for c in zip(*rows, strict=True))],
-            )
+            cursor.execute(sql, [system_id, journal_id, received_at, *constants, *params])
             return cursor.rowcount
     # SQLite: one prepared statement run over all rows by the driver's C loop.
     received = sqlite_datetime(received_at)
     placeholders = ", ".join(["%s"] * (3 + len(EVENT_COLUMNS)))
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608
+            f"INSERT INTO {table} ({names}) VALUES ({placeholders}) "  # noqa: S608
             "ON CONFLICT DO NOTHING",
             [
                 # Django keeps UUIDs in SQLite as 32 hex digits, datetimes as naive UTC text.
@@ -98,10 +113,15 @@ def events_insert(
                     sqlite_datetime(r[3]),
                     *r[4:],
                 )
-                for r in rows
+                for r in zip(*columns, strict=True)
             ],
         )
         return cursor.rowcount
+
+
+def columns_of(rows: Sequence[tuple]) -> list[list]:
+    """Rows (in EVENT_COLUMNS order) turned into the columns `events_insert` takes."""
+    return [list(column) for column in zip(*rows, strict=True)] if rows else []
 
 
 def sqlite_datetime(moment: dt.datetime) -> str:

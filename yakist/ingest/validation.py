@@ -106,13 +106,17 @@ BATCH = TypeAdapter(BatchIn)
 EVENT = TypeAdapter(EventIn)
 
 
+COLUMN_COUNT = 12
+
+
 @dataclass
 class Validated:
-    """The outcome of validation: rows ready for the store, and per-index rejections."""
+    """The outcome of validation: accepted events column by column (ready for one set-based
+    insert), and rejections by index."""
 
-    # (event_id, case_id, type, occurred_at, service_id, centre_id, provider_id, channel,
-    #  status, reason, rating, applicant_pseudonym) — the order of store.EVENT_COLUMNS.
-    rows: list[tuple] = field(default_factory=list)
+    # event_id, case_id, type, occurred_at, service_id, centre_id, provider_id, channel,
+    # status, reason, rating, applicant_pseudonym — the order of store.EVENT_COLUMNS.
+    columns: list[list] = field(default_factory=lambda: [[] for _ in range(COLUMN_COUNT)])
     indexes: list[int] = field(default_factory=list)
     errors: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     event_ids: dict[int, str | None] = field(default_factory=dict)
@@ -121,6 +125,17 @@ class Validated:
     # The same event twice in one batch: counted as a duplicate, stored once.
     batch_duplicates: int = 0
     total: int = 0
+
+    @property
+    def count(self) -> int:
+        return len(self.indexes)
+
+    def row(self, position: int) -> tuple:
+        return tuple(column[position] for column in self.columns)
+
+    @property
+    def rows(self) -> list[tuple]:
+        return list(zip(*self.columns, strict=True))
 
 
 def batch_parse(body: bytes) -> tuple[list[dict | None], dict[int, list[dict]], dict[int, Any]]:
@@ -258,8 +273,22 @@ def batch_validate(
     keyed = pseudonym_hasher(system_id)
     case_id_ok = CASE_ID.match
     scope_all = scope.scope_all
-    seen: dict[str, tuple] = {}
-    rows, indexes = result.rows, result.indexes
+    seen: dict[str, int] = {}
+    indexes = result.indexes
+    (
+        put_id,
+        put_case,
+        put_type,
+        put_time,
+        put_service,
+        put_centre,
+        put_provider,
+        put_channel,
+        put_status,
+        put_reason,
+        put_rating,
+        put_applicant,
+    ) = (column.append for column in result.columns)
     for index, event in enumerate(events):
         if event is None:
             continue
@@ -290,31 +319,44 @@ def batch_validate(
             result.event_ids[index] = event["event_id"].lower()
             continue
         event_id = event["event_id"].lower()
-        row = (
-            event_id,
-            event["case_id"],
-            kind,
-            occurred,
-            service_id,
-            centre.id if centre is not None else None,
-            provider.id,
-            event["channel"],
-            get("status", ""),
-            reason,
-            get("rating"),
-            _keyed_hex(keyed, applicant) if applicant else "",
-        )
+        pseudonym_hex = _keyed_hex(keyed, applicant) if applicant else ""
+        centre_id = centre.id if centre is not None else None
         earlier = seen.get(event_id)
         if earlier is not None:
-            if same_content(earlier, row):
+            row = (
+                event_id,
+                event["case_id"],
+                kind,
+                occurred,
+                service_id,
+                centre_id,
+                provider.id,
+                event["channel"],
+                get("status", ""),
+                reason,
+                get("rating"),
+                pseudonym_hex,
+            )
+            if same_content(result.row(earlier), row):
                 result.batch_duplicates += 1
             else:
                 result.errors[index] = [conflict_item(event_id)]
                 result.event_ids[index] = event_id
             continue
-        seen[event_id] = row
-        rows.append(row)
+        seen[event_id] = len(indexes)
         indexes.append(index)
+        put_id(event_id)
+        put_case(event["case_id"])
+        put_type(kind)
+        put_time(occurred)
+        put_service(service_id)
+        put_centre(centre_id)
+        put_provider(provider.id)
+        put_channel(event["channel"])
+        put_status(get("status", ""))
+        put_reason(reason)
+        put_rating(get("rating"))
+        put_applicant(pseudonym_hex)
     return result
 
 
