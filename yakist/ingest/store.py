@@ -88,7 +88,7 @@ def events_insert(
             aliases = ", ".join(alias for _, alias in arrays)
             source = f"FROM unnest({unnest}) AS u({aliases}) "
         sql = (
-            f"INSERT INTO {table} ({names}) SELECT %b, %b, %b, {', '.join(selected)} "  # noqa: S608
+            f"INSERT INTO {table} ({names}) SELECT %b, %b, %b, {', '.join(selected)} "
             f"{source}ON CONFLICT DO NOTHING"
         )
         with binary_cursor() as cursor:
