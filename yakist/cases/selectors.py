@@ -17,6 +17,8 @@ from yakist.cases.lifecycle import ISSUE_LABELS, Step, case_fold
 from yakist.cases.models import OPEN_STATUSES, Case, CaseStatus
 from yakist.core.periods import KYIV, Period, kyiv_midnight
 from yakist.ingest import selectors as ingest_selectors
+from yakist.registry import selectors as registry_selectors
+from yakist.registry.models import Service
 
 TIMELINESS = ("overdue", "at_risk", "late", "on_time")
 
@@ -160,24 +162,27 @@ def case_counters(viewer: Scope, *, now: dt.datetime | None = None) -> Counters:
 
 
 def breakdown_dimension(viewer: Scope) -> tuple[str, str]:
-    """What the dashboard's table groups by for this viewer: (field, label)."""
+    """What the dashboard's table groups by for this viewer: (case field, label)."""
     if viewer.is_national:
-        return "region__name", "Регіон"
+        return "region_id", "Регіон"
     if viewer.region_code:
-        return "main_centre__name", "ЦНАП"
+        return "main_centre_id", "ЦНАП"
     if viewer.centre_id:
-        return "centre__name", "Точка доступу"
-    return "service__name", "Послуга"
+        return "centre_id", "Точка доступу"
+    return "service_id", "Послуга"
 
 
 def case_breakdown(viewer: Scope, *, days: int = 30, now: dt.datetime | None = None) -> list:
     """Per unit (region, centre, access point or service) over the last `days`: received,
-    finished, share finished on time, open overdue now, mean rating."""
+    finished, share finished on time, open overdue now, mean rating. Centres no active system
+    reports for are listed as not connected, not as zeros; per region, how many main centres
+    are not connected."""
     now = now or timezone.now()
     since = now - dt.timedelta(days=days)
     field, _label = breakdown_dimension(viewer)
-    rows = (
-        cases_for(viewer)
+    stats = {
+        row.pop(field): row
+        for row in cases_for(viewer)
         .filter(Q(received_at__gte=since) | Q(done_at__gte=since) | Q(status__in=OPEN_STATUSES))
         .values(field)
         .annotate(
@@ -188,14 +193,55 @@ def case_breakdown(viewer: Scope, *, days: int = 30, now: dt.datetime | None = N
             avg_rating=Avg("rating", filter=Q(rated_at__gte=since)),
             rating_count=Count("rating", filter=Q(rated_at__gte=since)),
         )
-        .order_by(field)
-    )
+    }
+    connected = ingest_selectors.connected_centre_ids()
+    units = _units(viewer, field, stats)
     result = []
-    for row in rows:
-        row["name"] = row.pop(field) or "—"
+    for key, name, extra in units:
+        row = stats.get(key) or dict.fromkeys(
+            ("received", "done", "on_time", "overdue", "rating_count"), 0
+        ) | {"avg_rating": None}
+        row.update(name=name or "—", **extra)
+        if field in ("main_centre_id", "centre_id") and key is not None:
+            row["connected"] = key in connected
+        if field == "region_id":
+            row["not_connected"] = extra.get("main_centres", 0) - sum(
+                1 for pk in extra.get("centre_ids", ()) if pk in connected
+            )
         row["on_time_share"] = row["on_time"] / row["done"] if row["done"] else None
         result.append(row)
     return result
+
+
+def _units(viewer: Scope, field: str, stats: dict) -> list[tuple]:
+    """(key, name, extra) for every unit to show: all the viewer's regions or centres (even
+    without cases), or the services that have cases."""
+    if field == "region_id":
+        centres: dict[str, list[int]] = {}
+        for pk, region in registry_selectors.centres_for(
+            viewer, kind="centre", status="active"
+        ).values_list("pk", "region_id"):
+            centres.setdefault(region, []).append(pk)
+        return [
+            (
+                region.code,
+                region.display_name,
+                {
+                    "main_centres": len(centres.get(region.code, [])),
+                    "centre_ids": centres.get(region.code, []),
+                },
+            )
+            for region in registry_selectors.regions().exclude(occupied=True)
+        ]
+    if field in ("main_centre_id", "centre_id"):
+        kind = {"kind": "centre"} if field == "main_centre_id" else {}
+        centres = registry_selectors.centres_for(viewer, **kind).exclude(status="closed")
+        units = [(pk, name, {}) for pk, name in centres.values_list("pk", "name")]
+        listed = {pk for pk, _, _ in units}
+        units += [(None, "онлайн (без центру)", {})] if None in stats else []
+        return units + [(pk, str(pk), {}) for pk in stats if pk not in listed and pk is not None]
+    names = dict(Service.objects.filter(pk__in=list(stats)).values_list("pk", "name"))
+    return sorted(((pk, names.get(pk, ""), {}) for pk in stats), key=lambda unit: unit[1])
 
 
 def case_get_for(viewer: Scope, *, pk: int) -> Case | None:

@@ -20,7 +20,7 @@ from yakist.accounts.scope import Scope
 from yakist.ingest.models import Journal
 from yakist.ingest.store import event_model
 from yakist.registry import selectors as registry_selectors
-from yakist.registry.models import ConnectedSystem
+from yakist.registry.models import Centre, ConnectedSystem
 
 
 class EventRow(NamedTuple):
@@ -219,6 +219,19 @@ def systems_activity(viewer: Scope, *, now: dt.datetime | None = None) -> list[S
             allowed = activity.usual_gap or SILENCE_WINDOW
             activity.silent = now - activity.last_received_at > allowed
     return list(result.values())
+
+
+def connected_centre_ids() -> set[int]:
+    """Centres an active system reports for: listed in its connection scope, or an access
+    point of a listed centre. Systems with scope "all" (national provider registers) report
+    their own online cases and do not by themselves make a centre connected."""
+    scoped = set(
+        ConnectedSystem.scope_centres.through.objects.filter(
+            connectedsystem__status=ConnectedSystem.State.ACTIVE
+        ).values_list("centre_id", flat=True)
+    )
+    points = Centre.objects.filter(parent_id__in=scoped).values_list("pk", flat=True)
+    return scoped | set(points)
 
 
 def journal_for(viewer: Scope, *, system: ConnectedSystem, limit: int = 50):
