@@ -25,8 +25,9 @@ class Request:  # what the signer needs: method, URL and mutable headers
 
 def send(url: str, key_id: str, key_path: str, events: list[dict]) -> dict:
     body = json.dumps({"events": events}, ensure_ascii=False).encode()
-    request = Request("POST", url.rstrip("/") + "/api/v1/events",
-                      {"Content-Type": "application/json"})
+    request = Request(
+        "POST", url.rstrip("/") + "/api/v1/events", {"Content-Type": "application/json"}
+    )
     with open(key_path, "rb") as handle:
         private_key = load_pem_private_key(handle.read(), password=None)
     signer = HTTPMessageSigner(
@@ -41,10 +42,13 @@ def send(url: str, key_id: str, key_path: str, events: list[dict]) -> dict:
         covered_component_ids=("@method", "@path", "content-digest", "content-type"),
         body=body,  # adds Content-Digest: sha-256=:…: and covers it
     )
-    http_request = urllib.request.Request(request.url, data=body, method="POST",
-                                          headers=request.headers)
+    if not request.url.startswith(("https://", "http://")):
+        raise ValueError("URL must start with https:// or http://")
+    http_request = urllib.request.Request(  # noqa: S310 (scheme checked above)
+        request.url, data=body, method="POST", headers=request.headers
+    )
     try:
-        with urllib.request.urlopen(http_request, timeout=30) as response:
+        with urllib.request.urlopen(http_request, timeout=30) as response:  # noqa: S310
             return {"status": response.status, **json.loads(response.read())}
     except urllib.error.HTTPError as error:  # RFC 9457 problem details, in Ukrainian
         return {"status": error.code, **json.loads(error.read() or b"{}")}
@@ -56,15 +60,17 @@ if __name__ == "__main__":
         with open(sys.argv[4], encoding="utf-8") as handle:
             events = json.load(handle)
     else:
-        events = [{
-            "event_id": str(uuid.uuid4()),
-            "case_id": "VULYK-2025-000123",
-            "type": "submitted",
-            "occurred_at": datetime.now(timezone.utc).isoformat(),
-            "service_code": "00030",
-            "centre_code": "UA46060250000025047-01",
-            "provider_code": "00015622-46",
-            "channel": "offline",
-            "applicant_ref": "vulyk-person-7f3a9c",
-        }]
+        events = [
+            {
+                "event_id": str(uuid.uuid4()),
+                "case_id": "VULYK-2025-000123",
+                "type": "submitted",
+                "occurred_at": datetime.now(timezone.utc).isoformat(),  # noqa: UP017 (Python 3.9+)
+                "service_code": "00030",
+                "centre_code": "UA46060250000025047-01",
+                "provider_code": "00015622-46",
+                "channel": "offline",
+                "applicant_ref": "vulyk-person-7f3a9c",
+            }
+        ]
     print(json.dumps(send(url, key_id, key_path, events), ensure_ascii=False, indent=2))
