@@ -174,3 +174,18 @@ def test_a_system_quiet_for_longer_than_its_usual_gap_is_silent(client):
     ]
     assert activity.usual_gap == dt.timedelta(hours=1)
     assert activity.silent
+
+
+def test_an_integrator_sees_its_own_sandbox_cases_and_nobody_elses(
+    client, login, django_user_model
+):
+    integrator = django_user_model.objects.get(username="integrator")
+    own = integrator.staff_profile.system
+    scope = scope_of(integrator)
+    sandbox_cases = selectors.cases_for(scope, sandbox=True)
+    assert set(sandbox_cases.values_list("system_id", flat=True)) <= {own.pk}
+    ministry = scope_of(django_user_model.objects.get(username="ministry"))
+    assert selectors.cases_for(ministry, sandbox=True).exclude(system=own).exists()
+    login("centre")
+    page = client.get("/cases/list/", {"sandbox": "1"}).content.decode()
+    assert 'name="sandbox"' not in page  # only integrators and the ministry may look
