@@ -57,9 +57,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "yakist.core",
     "yakist.accounts",
     "yakist.registry",
+    "yakist.feedback",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "yakist.accounts.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -214,20 +219,36 @@ EMAIL_HOST_PASSWORD = os.environ.get("YAKIST_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("YAKIST_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("YAKIST_FROM_EMAIL", "Якість <noreply@yakist.localhost>")
 
+# Two-factor login (TOTP): on by default for every staff role; off in the demo and tests.
+TWO_FACTOR_REQUIRED = env_bool("YAKIST_2FA_REQUIRED", not (DEBUG or DEMO_MODE or TESTING))
+TWO_FACTOR_ROLES = env_list(
+    "YAKIST_2FA_ROLES",
+    "ministry_analyst,regional_coordinator,centre_admin,provider_officer,system_integrator,auditor",
+)
+OTP_TOTP_ISSUER = "Якість"
+
 # Login throttling: failed attempts per username+address before a pause.
 LOGIN_MAX_FAILURES = int(os.environ.get("YAKIST_LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("YAKIST_LOGIN_LOCKOUT_SECONDS", "900"))
+
+# Public feedback: the subject answers within this many days (Law «Про звернення громадян»,
+# art. 20: up to 15 days when no further study is needed); submissions per address per 10 min.
+FEEDBACK_RESPONSE_DAYS = int(os.environ.get("YAKIST_FEEDBACK_RESPONSE_DAYS", "15"))
+FEEDBACK_RATE_LIMIT = int(os.environ.get("YAKIST_FEEDBACK_RATE_LIMIT", "5"))
+SURVEY_RATE_LIMIT = int(os.environ.get("YAKIST_SURVEY_RATE_LIMIT", "3"))
 
 # Demo generator: the steps each app contributes, run in this order by `yakist demo`.
 DEMO_STEPS = [
     "yakist.registry.demo.territories",
     "yakist.registry.demo.world",
     "yakist.accounts.demo.logins",
+    "yakist.feedback.demo.surveys",
+    "yakist.feedback.demo.messages",
 ]
 # Staff home page: panels (callables returning a dict with "template") and navigation links
 # (callables returning [{"url", "label"}]) contributed by each stage of the flow.
 STAFF_HOME_PANELS: list[str] = []
-STAFF_NAV: list[str] = []
+STAFF_NAV: list[str] = ["yakist.feedback.views.staff_nav"]
 DEMO_SEED = int(os.environ.get("YAKIST_DEMO_SEED", "864"))
 
 LOGGING = {
