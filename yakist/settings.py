@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "yakist.accounts",
     "yakist.registry",
     "yakist.feedback",
+    "yakist.indicators",
 ]
 
 MIDDLEWARE = [
