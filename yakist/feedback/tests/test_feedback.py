@@ -1,7 +1,6 @@
 """Public feedback: routing, tracking codes, privacy, spam defences, answering in the queue."""
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from yakist.accounts.models import AuditEntry
@@ -9,11 +8,6 @@ from yakist.feedback.models import FeedbackMessage
 from yakist.registry.models import Centre
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
 
 
 @pytest.fixture(autouse=True)

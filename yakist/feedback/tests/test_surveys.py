@@ -1,7 +1,6 @@
 """Applicants' ratings from the QR survey and imported external surveys."""
 
 import pytest
-from django.core.cache import cache
 from django.core.management.base import CommandError
 
 from yakist.accounts.scope import scope_of
@@ -11,11 +10,6 @@ from yakist.feedback.models import ExternalSurvey, SurveyResponse
 from yakist.registry.models import Centre
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
 
 
 def test_qr_survey_stores_a_rating_against_the_main_centre(client):
