@@ -79,14 +79,15 @@ def render_map(
             )
         parts.append(shape)
     legend = _legend(thresholds, fmt, lower_is_better)
+    description = _("Карта областей; ті самі значення наведено в таблиці.")
     svg = (
         f'<svg class="choropleth" viewBox="{data["viewBox"]}" role="img" '
         f'aria-labelledby="map-title map-desc" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="map-title">{escape(title)}</title>'
-        f'<desc id="map-desc">{escape(_("Карта областей; ті самі значення наведено в таблиці."))}</desc>'
+        f'<desc id="map-desc">{escape(description)}</desc>'
         f"{''.join(parts)}{legend}"
-        f'<text x="995" y="665" text-anchor="end" font-size="11" fill="#4a5365">{escape(ATTRIBUTION)}</text>'
-        "</svg>"
+        f'<text x="995" y="665" text-anchor="end" font-size="11" fill="#4a5365">'
+        f"{escape(ATTRIBUTION)}</text></svg>"
     )
     return mark_safe(svg)  # noqa: S308  (every interpolated value above is escaped)
 
