@@ -122,9 +122,11 @@ def _translate_pydantic(error: dict) -> str:
 
 
 def _register_routers() -> None:
+    from yakist.portal.api import router as portal_router
     from yakist.registry.api import router as registry_router
 
     api.add_router("", registry_router)
+    api.add_router("", portal_router)
 
 
 _register_routers()

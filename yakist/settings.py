@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "yakist.registry",
     "yakist.feedback",
     "yakist.indicators",
+    "yakist.portal",
 ]
 
 MIDDLEWARE = [
@@ -71,7 +72,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "yakist.core.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Public pages carry their language in the URL (/en/…); staff pages keep the cookie.
+    "yakist.portal.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -148,7 +150,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
-LOGOUT_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "portal:home"
 
 # --- Language and time: Ukrainian first, English through i18n; stored in UTC, shown in Kyiv. ---
 LANGUAGE_CODE = "uk"
@@ -245,11 +247,12 @@ DEMO_STEPS = [
     "yakist.accounts.demo.logins",
     "yakist.feedback.demo.surveys",
     "yakist.feedback.demo.messages",
+    "yakist.portal.demo.publish",
 ]
 # Staff home page: panels (callables returning a dict with "template") and navigation links
 # (callables returning [{"url", "label"}]) contributed by each stage of the flow.
-STAFF_HOME_PANELS: list[str] = []
-STAFF_NAV: list[str] = ["yakist.feedback.views.staff_nav"]
+STAFF_HOME_PANELS: list[str] = ["yakist.portal.console.home_panel"]
+STAFF_NAV: list[str] = ["yakist.feedback.views.staff_nav", "yakist.portal.console.staff_nav"]
 DEMO_SEED = int(os.environ.get("YAKIST_DEMO_SEED", "864"))
 
 LOGGING = {
