@@ -267,5 +267,8 @@ LOGGING = {
         # Request lines can carry query strings; keep Django's request logger at warnings.
         "django.request": {"level": "WARNING"},
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint narrates every step of a poster at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -3,17 +3,11 @@
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from yakist.portal import opendata
 
 router = Router(tags=["Відкриті дані"])
-
-
-class FilesOut(Schema):
-    csv: str
-    json: str
-    xlsx: str
 
 
 class DatasetOut(Schema):
@@ -22,7 +16,7 @@ class DatasetOut(Schema):
     publications: int
     corrections: int
     updated_at: dt.datetime
-    files: FilesOut
+    files: dict[str, str] = Field(description="csv, json, xlsx → адреса файлу")
     dictionary: str
     licence: str
 

@@ -183,3 +183,6 @@ class ReminderSent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "period", "days_before"], name="reminder_once"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.period} −{self.days_before}"

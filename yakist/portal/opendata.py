@@ -116,8 +116,10 @@ DICTIONARY = [
     Column(
         "status",
         "string",
-        "Стан: ok; insufficient — замала вибірка; no_data — дані не подано або суб'єкт не підключено; suppressed — приховано, бо менше 5 випадків",
-        "Status: ok; insufficient — sample too small; no_data — not reported or not connected; suppressed — fewer than 5 cases",
+        "Стан: ok; insufficient — замала вибірка; no_data — дані не подано або суб'єкт "
+        "не підключено; suppressed — приховано, бо менше 5 випадків",
+        "Status: ok; insufficient — sample too small; no_data — not reported or not "
+        "connected; suppressed — fewer than 5 cases",
     ),
     Column(
         "coverage",

@@ -51,7 +51,7 @@ def short_code(*parts: str, length: int = 8) -> str:
     """A stable code derived from what it names: the same report always gets the same link."""
     number = int.from_bytes(hashlib.sha256("|".join(parts).encode()).digest()[:10], "big")
     chars = []
-    for _ in range(length):
+    for _position in range(length):
         number, index = divmod(number, len(CODE_ALPHABET))
         chars.append(CODE_ALPHABET[index])
     return "".join(chars)
@@ -302,6 +302,13 @@ def _invalidate_after_commit(publications: list[Publication]) -> None:
         )
         if publication.supersedes_id:
             tags.add(page_cache.publication_tag(publication.supersedes.code))
+    _invalidate(tags)
+
+
+def _invalidate(tags: set[str]) -> None:
+    """Bump now (this process sees its own change at once) and again after the commit, so a
+    page rendered from the old data by another worker in between is not kept."""
+    page_cache.invalidate(tags)
     transaction.on_commit(lambda: page_cache.invalidate(tags))
 
 
@@ -429,7 +436,8 @@ def subject_external_url_set(
         if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 500:
             raise ExternalUrlInvalid(
                 _(
-                    "Адреса «%(url)s» не підходить: дозволено лише http:// або https:// з назвою сайту."
+                    "Адреса «%(url)s» не підходить: дозволено лише http:// або https:// "
+                    "з назвою сайту."
                 )
                 % {"url": url[:100]}
             )
@@ -448,7 +456,7 @@ def subject_external_url_set(
         page_cache.subject_tag(subject.type, subject.key),
         page_cache.subject_link_tag(link.code),
     }
-    transaction.on_commit(lambda: page_cache.invalidate(tags))
+    _invalidate(tags)
     return link
 
 

@@ -438,7 +438,8 @@ def widget(request: HttpRequest, code: str) -> HttpResponse:
             "link": link,
             "latest": sections[0] if sections else None,
             "headline": presenting.headline(sections[0]) if sections else [],
-            "page_url": f"{settings.PUBLIC_BASE_URL}{_subject_url(link.subject_type, link.subject_key)}",
+            "page_url": settings.PUBLIC_BASE_URL
+            + _subject_url(link.subject_type, link.subject_key),
             "feedback_subject": f"{link.subject_type}:{link.subject_key}"
             if link.subject_type != "nation"
             else "national",
