@@ -85,7 +85,7 @@ def _page(request, template: str, context: dict) -> TemplateResponse:
 # --- Home, search ---
 
 
-@cached_page(lambda kw: [subject_tag("nation", ""), list_tag("nation"), ARCHIVE])
+@cached_page(lambda kw: [subject_tag("nation", ""), list_tag("nation")])
 def home(request: HttpRequest) -> HttpResponse:
     national = selectors.published_for_subject("nation", "")
     sections = presenting.subject_view(national)
@@ -96,7 +96,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "sections": sections,
         "headline": headline,
         "totals": registry.registry_totals(),
-        "periods": selectors.published_periods()[:6],
         "feedback_subject": "national",
     }
     if map_code:

@@ -106,7 +106,11 @@ def test_open_period_cannot_be_published(world, ministry):
     user, scope = ministry
     with pytest.raises(services.PublicationBlocked, match="ще не завершився"):
         services.publication_prepare(
-            subject=world[0], period=Period(2025), scope=scope, actor=user, today=dt.date(2025, 6, 1)
+            subject=world[0],
+            period=Period(2025),
+            scope=scope,
+            actor=user,
+            today=dt.date(2025, 6, 1),
         )
 
 
@@ -116,7 +120,11 @@ def test_published_snapshot_does_not_change_when_results_change(world, ministry)
     page_before = Client().get(f"/p/{published.code}").content.decode()
     text_before = published.content_json
     factories.revise(
-        indicator_code="timeliness", subject_type="centre", key=centre.key, period=YEAR, value=0.1234
+        indicator_code="timeliness",
+        subject_type="centre",
+        key=centre.key,
+        period=YEAR,
+        value=0.1234,
     )
     published.refresh_from_db()
     assert published.content_json == text_before
@@ -136,7 +144,11 @@ def test_correction_publishes_a_new_version_and_keeps_the_old_one_readable(world
     centre = world[0]
     first = publish(centre, YEAR, ministry)
     factories.revise(
-        indicator_code="timeliness", subject_type="centre", key=centre.key, period=YEAR, value=0.1234
+        indicator_code="timeliness",
+        subject_type="centre",
+        key=centre.key,
+        period=YEAR,
+        value=0.1234,
     )
     login("ministry")
     from django.test import Client as StaffClient
@@ -213,11 +225,15 @@ def test_coordinator_cannot_bulk_publish_but_ministry_can(world, ministry, db):
     assert Publication.objects.filter(period=QUARTER.code, state="published").count() == len(
         subjects
     )
-    again = services.publication_publish_bulk(period=QUARTER, subjects=subjects, scope=scope, actor=user)
+    again = services.publication_publish_bulk(
+        period=QUARTER, subjects=subjects, scope=scope, actor=user
+    )
     assert (again.published, again.already) == (0, len(subjects))
 
 
-def test_reminders_go_once_to_the_responsible_people_before_the_due_date(world, ministry, mailoutbox):
+def test_reminders_go_once_to_the_responsible_people_before_the_due_date(
+    world, ministry, mailoutbox
+):
     subjects = sources.subjects_all(types=["centre"], region="UA46000000000026241")
     day = dt.date(2026, 1, 20)  # 5 days before the 2025Q4 deadline, 12 before the year's
     sent = services.reminders_send(today=day, subjects=subjects)
