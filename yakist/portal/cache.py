@@ -43,6 +43,8 @@ def subject_link_tag(code: str) -> str:
 
 
 ARCHIVE = "archive"
+# Every page depends on the epoch: a national bulk publication renews all pages at once.
+EPOCH = "epoch"
 
 
 def generations(tags: Iterable[str]) -> str:
@@ -60,7 +62,7 @@ def invalidate(tags: Iterable[str]) -> None:
 
 
 def page_key(path: str, tags: Iterable[str]) -> str:
-    digest = hashlib.sha256(f"{path}|{generations(tags)}".encode()).hexdigest()[:40]
+    digest = hashlib.sha256(f"{path}|{generations([*tags, EPOCH])}".encode()).hexdigest()[:40]
     return PAGE_PREFIX + digest
 
 

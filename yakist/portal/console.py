@@ -182,16 +182,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _figures(content: dict) -> str:
     """What a reader sees, without timestamps: to tell whether the data changed."""
-    return canonical_json(
-        {
-            "indicators": [
-                {k: v for k, v in e.items() if k != "computed_at"} for e in content["indicators"]
-            ],
-            "coverage": content.get("coverage")
-            and {k: v for k, v in content["coverage"].items() if k != "computed_at"},
-            "rating": content.get("rating"),
-        }
-    )
+    return canonical_json({k: content.get(k) for k in ("indicators", "coverage", "rating")})
 
 
 @login_required

@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yakist.accounts.models import AuditEntry, Role, StaffProfile
+from yakist.accounts.models import Role, StaffProfile
 from yakist.accounts.scope import Scope
-from yakist.accounts.services import audit_record, client_ip
+from yakist.accounts.services import audit_record
 from yakist.core.periods import Period, kyiv_date
 from yakist.core.problems import Conflict, Forbidden, Problem
 from yakist.portal import cache as page_cache
@@ -288,7 +288,15 @@ def publication_publish(
     return publication
 
 
+# Above this many subjects a publication run touches nearly every page: start a new epoch
+# (one key) rather than bump thousands of tags.
+EPOCH_THRESHOLD = 50
+
+
 def _invalidate_after_commit(publications: list[Publication]) -> None:
+    if len(publications) > EPOCH_THRESHOLD:
+        _invalidate({page_cache.EPOCH})
+        return
     tags: set[str] = set()
     for publication in publications:
         content = snapshot_content(publication)
@@ -401,23 +409,20 @@ def publication_publish_bulk(
         batch_size=1000,
         ignore_conflicts=True,
     )
-    name = actor.get_username() if actor_user else "system"
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                actor=actor_user,
-                actor_name=name,
-                action="publication_publish_bulk",
-                object_type="portal.publication",
-                object_id=p.code,
-                summary=str(p)[:500],
-                changes={"state": [None, "published"], "content_hash": p.content_hash},
-                ip=client_ip(request),
-                at=now,
-            )
-            for p in rows
-        ],
-        batch_size=1000,
+    # One entry per run names every publication it made (a per-row entry would double the
+    # cost of a national run and say nothing more).
+    audit_record(
+        actor=actor_user,
+        action="publication_publish_bulk",
+        object_type="portal.publication",
+        object_id=period.code,
+        summary=f"{period.code}: {len(rows)} оприлюднено, {report.blocked_total} заблоковано",
+        changes={
+            "state": [None, "published"],
+            "published": [p.code for p in rows],
+            "blocked": dict(report.blocked),
+        },
+        request=request,
     )
     report.published = len(rows)
     _invalidate_after_commit(rows)

@@ -7,11 +7,13 @@ carry the same (safe) figures.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 
 from yakist.core.periods import Period
 from yakist.portal import sources
@@ -30,11 +32,11 @@ class Snapshot:
     content: dict
     missing: list[str]
 
-    @property
+    @cached_property
     def text(self) -> str:
         return canonical_json(self.content)
 
-    @property
+    @cached_property
     def hash(self) -> str:
         return content_hash(self.text)
 
@@ -111,10 +113,11 @@ def distribution(values: list[float]) -> dict | None:
     }
 
 
-def _share_below(values: list[float], value: float | None) -> float | None:
-    if value is None or not values:
+def _share_below(ordered: list[float], value: float | None) -> float | None:
+    """Share of peers with a lower value; `ordered` is sorted."""
+    if value is None or not ordered:
         return None
-    return _num(sum(1 for v in values if v < value) / len(values))
+    return _num(bisect.bisect_left(ordered, value) / len(ordered))
 
 
 def _rating(rating) -> dict | None:
@@ -134,6 +137,10 @@ def _rating(rating) -> dict | None:
     }
 
 
+def _sorted_values(**query) -> dict[str, list[float]]:
+    return {code: sorted(values) for code, values in sources.peer_values(**query).items()}
+
+
 def build(*, period: Period, subjects: list[Subject]) -> dict[tuple[str, str], Snapshot]:
     """Snapshots for every subject in one pass (a handful of queries, whatever the count)."""
     definitions = sources.definitions_for(period)
@@ -147,7 +154,7 @@ def build(*, period: Period, subjects: list[Subject]) -> dict[tuple[str, str], S
         for r in sources.period_ratings(period=period, types=types, keys=keys)
     }
     peers = {
-        subject_type: sources.peer_values(
+        subject_type: _sorted_values(
             period=period,
             subject_type=subject_type,
             indicator_codes=[d.code for d in definitions if subject_type in d.subjects],
@@ -160,6 +167,7 @@ def build(*, period: Period, subjects: list[Subject]) -> dict[tuple[str, str], S
         for subject_type, by_code in peers.items()
         for code, values in by_code.items()
     }
+    as_of = sources.data_as_of(period=period, types=types, keys=keys)
     methodology = definitions[0].methodology if definitions else None
     snapshots = {}
     for subject in subjects:
@@ -173,11 +181,14 @@ def build(*, period: Period, subjects: list[Subject]) -> dict[tuple[str, str], S
             methodology=methodology,
             peers=peers.get(subject.type, {}),
             distributions=distributions,
+            as_of=as_of.get(subject.ref),
         )
     return snapshots
 
 
-def _snapshot(*, subject, period, definitions, rows, rating, methodology, peers, distributions):
+def _snapshot(
+    *, subject, period, definitions, rows, rating, methodology, peers, distributions, as_of
+):
     by_code = defaultdict(list)
     for row in rows:
         by_code[row["indicator_code"]].append(row)
@@ -202,7 +213,6 @@ def _snapshot(*, subject, period, definitions, rows, rating, methodology, peers,
             "direction": definition.direction,
             "min_sample": definition.min_sample,
             "revision": whole["revision"],
-            "computed_at": whole["computed_at"].isoformat(),
             **_row(whole, breakdown=False),
             "breakdowns": [
                 _row(r, breakdown=True)
@@ -219,7 +229,6 @@ def _snapshot(*, subject, period, definitions, rows, rating, methodology, peers,
             coverage = entry
         else:
             indicators.append(entry)
-    computed = [r["computed_at"] for r in rows]
     content = {
         "schema": SCHEMA_VERSION,
         "subject": {
@@ -243,7 +252,7 @@ def _snapshot(*, subject, period, definitions, rows, rating, methodology, peers,
         "indicators": indicators,
         "coverage": coverage,
         "rating": _rating(rating),
-        "data_as_of": max(computed).isoformat() if computed else None,
+        "data_as_of": as_of.isoformat() if as_of else None,
         "missing": missing,
     }
     return Snapshot(subject=subject, period=period, content=content, missing=missing)

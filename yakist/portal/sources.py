@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 
 from yakist.core.periods import Period
 from yakist.indicators import selectors as indicators
@@ -159,7 +159,6 @@ RESULT_FIELDS = (
     "extra",
     "status",
     "revision",
-    "computed_at",
     "definition__version",
     "definition__methodology__code",
 )
@@ -173,6 +172,17 @@ def period_results(*, period: Period, types: list[str], keys: list[str] | None) 
     if keys is not None:
         queryset = queryset.filter(subject_key__in=keys)
     return list(queryset.values(*RESULT_FIELDS))
+
+
+def data_as_of(*, period: Period, types: list[str], keys: list[str] | None) -> dict:
+    """{(type, key): latest computation time} of the period's current results."""
+    queryset = IndicatorResult.objects.filter(
+        period=period.code, subject_type__in=types, is_current=True, breakdown=""
+    )
+    if keys is not None:
+        queryset = queryset.filter(subject_key__in=keys)
+    rows = queryset.values("subject_type", "subject_key").annotate(latest=Max("computed_at"))
+    return {(r["subject_type"], r["subject_key"]): r["latest"] for r in rows.order_by()}
 
 
 def peer_values(*, period: Period, subject_type: str, indicator_codes: list[str]) -> dict:
