@@ -103,6 +103,8 @@ def _require_act(scope: Scope, publication_or_subject) -> None:
 def missing_reason(missing: list[str]) -> str:
     if "methodology" in missing:
         return _("Методику для цього періоду не завантажено.")
+    if "results" in missing:
+        return _("За цей період немає жодного розрахованого показника.")
     return _("Бракує результатів за показниками: %(codes)s.") % {"codes": ", ".join(missing)}
 
 

@@ -197,6 +197,8 @@ def _snapshot(
     coverage = None
     if methodology is None:
         missing.append("methodology")
+    elif not rows:
+        missing.append("results")
     for definition in definitions:
         code_rows = by_code.get(definition.code, [])
         whole = next((r for r in code_rows if r["breakdown"] == ""), None)

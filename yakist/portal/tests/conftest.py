@@ -23,7 +23,7 @@ def ministry(db):
 @pytest.fixture
 def lviv_centres(db):
     """Two Lviv centres and one Volyn centre, as portal subjects."""
-    lviv = [s for s in sources.subjects_all(types=["centre"], region=LVIV)][:2]
+    lviv = sources.subjects_all(types=["centre"], region=LVIV)[:2]
     volyn = sources.subjects_all(types=["centre"], region=VOLYN)[:1]
     return [*lviv, *volyn]
 
