@@ -81,7 +81,7 @@ def render_map(
     legend = _legend(thresholds, fmt, lower_is_better)
     description = _("Карта областей; ті самі значення наведено в таблиці.")
     svg = (
-        f'<svg class="choropleth" viewBox="{data["viewBox"]}" role="img" '
+        f'<svg class="choropleth" viewBox="{data["viewBox"]}" role="group" '
         f'aria-labelledby="map-title map-desc" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="map-title">{escape(title)}</title>'
         f'<desc id="map-desc">{escape(description)}</desc>'
