@@ -96,6 +96,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "sections": sections,
         "headline": headline,
         "totals": registry.registry_totals(),
+        "regions": registry.regions(),
         "feedback_subject": "national",
     }
     if map_code:
