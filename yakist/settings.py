@@ -136,6 +136,9 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
+            # The portal keeps one cached page per public URL; Django's default of 300
+            # entries would evict pages (and their generations) continuously.
+            "OPTIONS": {"MAX_ENTRIES": 50000},
         }
     }
 
