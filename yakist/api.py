@@ -123,8 +123,10 @@ def _translate_pydantic(error: dict) -> str:
 
 def _register_routers() -> None:
     from yakist.registry.api import router as registry_router
+    from yakist.statmon.api import router as statmon_router
 
     api.add_router("", registry_router)
+    api.add_router("", statmon_router)
 
 
 _register_routers()

@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("yakist.accounts.urls")),
     path("registry/", include("yakist.registry.urls")),
+    path("statmon/", include("yakist.statmon.urls")),
     path("", include("yakist.core.urls")),
 ]
 
