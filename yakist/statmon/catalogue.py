@@ -39,17 +39,65 @@ SEVERITIES = ("error", "warning")
 CODE_RE = re.compile(r"^[A-Z][A-Z0-9]{1,9}(\.[A-Z0-9_]{1,28})?$")
 PREFILL_RE = re.compile(r"^[a-z][a-z0-9_]*:[a-z][a-z0-9_]*$")
 KINDS = tuple(Centre.Kind.values)
-FORM_KEYS = {"code", "version", "title", "title_en", "effective_from", "effective_to", "reporting_kinds", "source"}
+FORM_KEYS = {
+    "code",
+    "version",
+    "title",
+    "title_en",
+    "effective_from",
+    "effective_to",
+    "reporting_kinds",
+    "source",
+}
 SECTION_KEYS = {
-    "code", "title", "title_en", "source", "description", "indicators", "applies_to",
-    "carry_over", "checklist", "aggregation", "type", "unit", "change_warning",
+    "code",
+    "title",
+    "title_en",
+    "source",
+    "description",
+    "indicators",
+    "applies_to",
+    "carry_over",
+    "checklist",
+    "aggregation",
+    "type",
+    "unit",
+    "change_warning",
 }
 INDICATOR_KEYS = {
-    "code", "name", "name_en", "help", "type", "unit", "choices", "applies_to", "required",
-    "min", "max", "decimals", "aggregation", "weight", "checklist", "carry_over", "prefill",
-    "change_warning", "le", "required_if",
+    "code",
+    "name",
+    "name_en",
+    "help",
+    "type",
+    "unit",
+    "choices",
+    "applies_to",
+    "required",
+    "min",
+    "max",
+    "decimals",
+    "aggregation",
+    "weight",
+    "checklist",
+    "carry_over",
+    "prefill",
+    "change_warning",
+    "le",
+    "required_if",
 }
-CHECK_KEYS = {"id", "rule", "severity", "message", "left", "right", "parts", "total", "field", "when"}
+CHECK_KEYS = {
+    "id",
+    "rule",
+    "severity",
+    "message",
+    "left",
+    "right",
+    "parts",
+    "total",
+    "field",
+    "when",
+}
 
 
 class CatalogueInvalid(Problem):
@@ -190,9 +238,9 @@ class _Errors(list):
 def catalogue_parse(content: bytes, *, file_name: str = "") -> FormSpec:
     """Parse and check a catalogue file; raise CatalogueInvalid listing every problem found."""
     try:
-        document = yaml.load(
-            content.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        )  # noqa: S506
+        # The C-accelerated *safe* loader when available: plain data, never Python objects.
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        document = yaml.load(content.decode("utf-8"), Loader=loader)  # noqa: S506
     except UnicodeDecodeError as error:
         raise CatalogueInvalid(
             _("Файл має бути в кодуванні UTF-8."), extra={"errors": [str(error)]}
@@ -530,9 +578,9 @@ def _parse_checks(raw_checks: Any, spec: FormSpec, errors: _Errors) -> None:
                 errors.add(where, _("посилається на невідомий показник %(code)s") % {"code": code})
             elif check.rule != "required_if" and not indicator.is_numeric:
                 errors.add(where, _("показник %(code)s не числовий") % {"code": code})
-        if check.rule == "required_if" and check.when in spec.indicators:
-            if spec.indicators[check.when].type != IndicatorType.BOOLEAN:
-                errors.add(where, _("умова when має бути показником так/ні"))
+        when = spec.indicators.get(check.when) if check.rule == "required_if" else None
+        if when is not None and when.type != IndicatorType.BOOLEAN:
+            errors.add(where, _("умова when має бути показником так/ні"))
     for indicator in spec.indicators.values():
         if indicator.weight:
             target = spec.indicators.get(indicator.weight)
@@ -562,7 +610,7 @@ def _check_graph(spec: FormSpec, errors: _Errors) -> None:
         state[node] = 1
         for target in sorted(edges.get(node, ())):
             if state.get(target) == 1:
-                cycle = path[path.index(target) :] + [target] if target in path else [node, target]
+                cycle = [*path[path.index(target) :], target] if target in path else [node, target]
                 key = frozenset(cycle)
                 if key not in reported:
                     reported.add(key)

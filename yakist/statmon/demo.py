@@ -1,4 +1,4 @@
-"""Demo step of static monitoring: the catalogue, two past quarters of reports, the current one open.
+"""Demo step of static monitoring: the catalogue, two past quarters, the current one open.
 
 Values are synthetic but internally consistent (every catalogue check holds; answers Yakist
 knows from the registry match it) and scale with the population a centre serves. Past
@@ -104,7 +104,7 @@ def quarters(ctx: DemoContext) -> str:
             )
             counts = _fill(ctx, campaign, period, form, today, final=index == 0)
             summary.append(f"{period.code}: {counts}")
-        campaign, created = services.campaign_open(period=current)
+        campaign, _created = services.campaign_open(period=current)
         summary.append(f"{current.code}: відкрито, очікується {campaign.reports.count()}")
     return (
         f"Квартальна звітність: форма v{result.form.version} ({len(form.indicators)} показників); "
@@ -264,98 +264,110 @@ def _timeline(rng, plan: dict, campaign: Campaign, period: Period, today: dt.dat
 
 
 def _history(campaign: Campaign, reports: list[Report], plans: list[dict], users: dict):
-    versions, events = [], []
+    versions: list[ReportVersion] = []
+    events: list[ReportEvent] = []
     coordinator, centre_user = users.get("coordinator"), users.get("centre")
-    lock_at = _moment(campaign.deadline + dt.timedelta(days=25), 10)
+    own_centre = centre_user.staff_profile.centre_id if centre_user else None
     for report, plan in zip(reports, plans, strict=True):
         if plan["outcome"] == "not_started":
             continue
-        own = centre_user is not None and report.centre_id == centre_user.staff_profile.centre_id
-        author = centre_user if own else None
-        author_name = author.username if author else "адміністратор ЦНАП (демо)"
+        author = centre_user if report.centre_id == own_centre else None
         reviewer = coordinator if coordinator and report.centre.region_id == LVIV else None
-        reviewer_name = reviewer.username if reviewer else "координатор ОДА (демо)"
+        steps = _Steps(campaign, report, plan, author, reviewer)
+        steps.write()
+        versions.extend(steps.versions)
+        events.extend(steps.events)
+    return versions, events
 
-        def event(at, action, before, after, number=None, comment="", *, by=None, name=""):
-            events.append(
-                ReportEvent(
-                    report=report,
-                    at=at,
-                    actor=by,
-                    actor_name=name,
-                    action=action,
-                    from_status=before,
-                    to_status=after,
-                    version_number=number,
-                    comment=comment,
-                )
+
+class _Steps:
+    """One report's generated history: its events and submitted versions."""
+
+    def __init__(self, campaign: Campaign, report: Report, plan: dict, author, reviewer) -> None:
+        self.campaign, self.report, self.plan = campaign, report, plan
+        self.author, self.reviewer = author, reviewer
+        self.author_name = author.username if author else "адміністратор ЦНАП (демо)"
+        self.reviewer_name = reviewer.username if reviewer else "координатор ОДА (демо)"
+        self.versions: list[ReportVersion] = []
+        self.events: list[ReportEvent] = []
+
+    def event(self, at, action, before, after, number=None, comment="", *, by_centre=True):
+        self.events.append(
+            ReportEvent(
+                report=self.report,
+                at=at,
+                actor=self.author if by_centre else self.reviewer,
+                actor_name=self.author_name if by_centre else self.reviewer_name,
+                action=action,
+                from_status=before,
+                to_status=after,
+                version_number=number,
+                comment=comment,
             )
+        )
 
-        def version(number, outcome, submitted, reviewed):
-            versions.append(
-                ReportVersion(
-                    report=report,
-                    number=number,
-                    form=campaign.form,
-                    values=report.values,
-                    comments=dict(plan["note"]),
-                    findings=[_change_finding(code) for code in plan["note"]],
-                    outcome=outcome,
-                    submitted_at=submitted,
-                    submitted_by=author,
-                    submitted_by_name=author_name,
-                    reviewed_at=reviewed,
-                    reviewed_by=reviewer if reviewed else None,
-                    reviewed_by_name=reviewer_name if reviewed else "",
-                )
+    def version(self, number, outcome, submitted, reviewed) -> None:
+        note = self.plan["note"]
+        self.versions.append(
+            ReportVersion(
+                report=self.report,
+                number=number,
+                form=self.campaign.form,
+                values=self.report.values,
+                comments=dict(note),
+                findings=[_change_finding(code) for code in note],
+                outcome=outcome,
+                submitted_at=submitted,
+                submitted_by=self.author,
+                submitted_by_name=self.author_name,
+                reviewed_at=reviewed,
+                reviewed_by=self.reviewer if reviewed else None,
+                reviewed_by_name=self.reviewer_name if reviewed else "",
             )
+        )
 
-        S = ReportStatus
-        event(plan["saved"], "save", S.NOT_STARTED, S.DRAFT, by=author, name=author_name)
+    def write(self) -> None:
+        plan, status, outcome = self.plan, ReportStatus, ReportVersion.Outcome
+        self.event(plan["saved"], "save", status.NOT_STARTED, status.DRAFT)
         if plan["outcome"] == "draft":
-            continue
-        steps = plan["steps"]
-        number = 1
+            return
+        steps, number = plan["steps"], 1
         if plan.get("returned_once"):
-            comment = RETURN_COMMENTS[1]
-            version(1, ReportVersion.Outcome.RETURNED, steps[0], steps[1])
-            event(steps[0], "submit", S.DRAFT, S.SUBMITTED, 1, by=author, name=author_name)
-            event(
-                steps[1],
-                "return",
-                S.SUBMITTED,
-                S.RETURNED,
-                1,
-                comment,
-                by=reviewer,
-                name=reviewer_name,
-            )
+            self.version(1, outcome.RETURNED, steps[0], steps[1])
+            self.event(steps[0], "submit", status.DRAFT, status.SUBMITTED, 1)
+            self.event(
+                steps[1], "return", status.SUBMITTED, status.RETURNED, 1, RETURN_COMMENTS[1],
+                by_centre=False,
+            )  # fmt: skip
             number = 2
         submitted, reviewed = steps[-2], steps[-1]
-        before = S.RETURNED if number == 2 else S.DRAFT
-        event(submitted, "submit", before, S.SUBMITTED, number, by=author, name=author_name)
+        before = status.RETURNED if number == 2 else status.DRAFT
+        self.event(submitted, "submit", before, status.SUBMITTED, number)
         if plan["outcome"] == "submitted":
-            version(number, ReportVersion.Outcome.PENDING, submitted, None)
+            self.version(number, outcome.PENDING, submitted, None)
         elif plan["outcome"] == "returned":
-            version(number, ReportVersion.Outcome.RETURNED, submitted, reviewed)
-            event(
-                reviewed,
-                "return",
-                S.SUBMITTED,
-                S.RETURNED,
-                number,
-                report.review_comment,
-                by=reviewer,
-                name=reviewer_name,
-            )
+            self.version(number, outcome.RETURNED, submitted, reviewed)
+            self.event(
+                reviewed, "return", status.SUBMITTED, status.RETURNED, number,
+                self.report.review_comment, by_centre=False,
+            )  # fmt: skip
         else:
-            version(number, ReportVersion.Outcome.ACCEPTED, submitted, reviewed)
-            event(
-                reviewed, "accept", S.SUBMITTED, S.ACCEPTED, number, by=reviewer, name=reviewer_name
+            self.version(number, outcome.ACCEPTED, submitted, reviewed)
+            self.event(
+                reviewed, "accept", status.SUBMITTED, status.ACCEPTED, number, by_centre=False
             )
-            if report.status == S.LOCKED:
-                event(lock_at, "lock", S.ACCEPTED, S.LOCKED, name="system")
-    return versions, events
+            if self.report.status == status.LOCKED:
+                lock_at = _moment(self.campaign.deadline + dt.timedelta(days=25), 10)
+                self.events.append(
+                    ReportEvent(
+                        report=self.report,
+                        at=lock_at,
+                        actor_name="system",
+                        action="lock",
+                        from_status=status.ACCEPTED,
+                        to_status=status.LOCKED,
+                    )
+                )
 
 
 def _change_finding(code: str) -> dict[str, str]:
@@ -368,7 +380,7 @@ def _change_finding(code: str) -> dict[str, str]:
     }
 
 
-# --- Values ----------------------------------------------------------------------------------------
+# --- Values -------------------------------------------------------------------------------
 
 
 def _values(

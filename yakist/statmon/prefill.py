@@ -140,16 +140,16 @@ def parse_working_hours(text: str) -> dict[str, Any] | None:
 
 
 def _expand_days(spec: str) -> list[int]:
-    tokens = re.findall(r"пн|вт|ср|чт|пт|сб|нд|[–—-]|,", spec)
+    parts = re.findall(r"пн|вт|ср|чт|пт|сб|нд|[–—-]|,", spec)
     days: list[int] = []
     pending_range = False
-    for token in tokens:
-        if token in "–—-":
+    for part in parts:
+        if part in "–—-":
             pending_range = True
-        elif token == ",":
+        elif part == ",":
             pending_range = False
         else:
-            index = DAYS.index(token)
+            index = DAYS.index(part)
             if pending_range and days:
                 days.extend(range(days[-1] + 1, index + 1))
             else:

@@ -47,53 +47,87 @@ class Rollup:
     generated_at: dt.datetime
 
 
-def aggregate(spec: IndicatorSpec, rows: list[dict[str, Any]]) -> Cell:
-    """One indicator over the units (centres and access points) of an area."""
-    present = [row[spec.code] for row in rows if row.get(spec.code) is not None]
-    if not present:
+def _cell(spec: IndicatorSpec, values: list, weights: list | None = None) -> Cell:
+    """Apply the indicator's rule to the values reported in an area (missing ones excluded)."""
+    if not values:
         return Cell(None, 0)
     if spec.aggregation == Aggregation.SUM:
-        total = sum(present)
-        return Cell(total if spec.type == "integer" else round(total, spec.decimals), len(present))
+        total = sum(values)
+        return Cell(total if spec.type == "integer" else round(total, spec.decimals), len(values))
     if spec.aggregation == Aggregation.SHARE:
-        return Cell(
-            round(100 * sum(1 for v in present if v is True) / len(present), 1), len(present)
+        return Cell(round(100 * values.count(True) / len(values), 1), len(values))
+    if weights and sum(weights) > 0:
+        weighted = sum(v * w for v, w in zip(values, weights, strict=True))
+        return Cell(round(weighted / sum(weights), 2), len(values))
+    return Cell(round(sum(values) / len(values), 2), len(values))
+
+
+def aggregate(spec: IndicatorSpec, rows: list[dict[str, Any]]) -> Cell:
+    """One indicator over the units (centres and access points) of an area."""
+    present = [row for row in rows if row.get(spec.code) is not None]
+    weights = [row.get(spec.weight) or 0 for row in present] if spec.weight else None
+    return _cell(spec, [row[spec.code] for row in present], weights)
+
+
+def _aggregate_all(
+    indicators: list[IndicatorSpec], rows_by_region: dict[str, list[dict[str, Any]]]
+) -> tuple[dict[str, dict[str, Cell]], dict[str, Cell]]:
+    """Every indicator for every region and the whole country, in one pass over the rows;
+    the sums themselves run in C (builtin sum over lists)."""
+    specs = {spec.code: spec for spec in indicators}
+    weighted = {code: spec.weight for code, spec in specs.items() if spec.weight}
+    collected: dict[str, dict[str, list]] = {}
+    weights: dict[str, dict[str, list]] = {}
+    for region, rows in rows_by_region.items():
+        values = collected.setdefault(region, {code: [] for code in specs})
+        region_weights = weights.setdefault(region, {code: [] for code in weighted})
+        for row in rows:
+            for code, value in row.items():
+                if value is not None and code in values:
+                    values[code].append(value)
+                    if code in weighted:
+                        region_weights[code].append(row.get(weighted[code]) or 0)
+    regional = {
+        region: {
+            code: _cell(specs[code], values[code], weights[region].get(code)) for code in specs
+        }
+        for region, values in collected.items()
+    }
+    national = {
+        code: _cell(
+            specs[code],
+            [v for region in collected for v in collected[region][code]],
+            [w for region in weights for w in weights[region][code]] if code in weighted else None,
         )
-    if spec.weight:
-        pairs = [
-            (row[spec.code], row.get(spec.weight) or 0)
-            for row in rows
-            if row.get(spec.code) is not None
-        ]
-        weight = sum(w for _v, w in pairs)
-        if weight > 0:
-            return Cell(round(sum(v * w for v, w in pairs) / weight, 2), len(present))
-    return Cell(round(sum(present) / len(present), 2), len(present))
+        for code in specs
+    }
+    return regional, national
 
 
 def rollup_build(viewer: Scope, campaign: Campaign, *, today: dt.date | None = None) -> Rollup:
     form = form_spec(campaign.form)
     indicators = [s for s in form.indicators.values() if s.aggregation != Aggregation.NONE]
     previous = selectors.campaign_previous(campaign)
-    now_rows = _rows(viewer, campaign.period)
-    before_rows = _rows(viewer, previous.period) if previous else {}
+    now_regions, now_national = _aggregate_all(indicators, _rows(viewer, campaign.period))
+    before_regions, before_national = (
+        _aggregate_all(indicators, _rows(viewer, previous.period)) if previous else ({}, {})
+    )
     completeness = {
         row["region"]: row
         for row in selectors.completeness_by_region(viewer, campaign, today=today)
     }
+    empty = Cell(None, 0)
     regions = []
     for code, info in completeness.items():
         area = Area(code=code, name=info["region_name"], completeness=info)
         for spec in indicators:
-            area.cells[spec.code] = aggregate(spec, now_rows.get(code, []))
-            area.previous[spec.code] = aggregate(spec, before_rows.get(code, []))
+            area.cells[spec.code] = now_regions.get(code, {}).get(spec.code, empty)
+            area.previous[spec.code] = before_regions.get(code, {}).get(spec.code, empty)
         regions.append(area)
-    everything = [row for rows in now_rows.values() for row in rows]
-    everything_before = [row for rows in before_rows.values() for row in rows]
     national = Area(code="UA", name="Україна", completeness=_total_completeness(completeness))
     for spec in indicators:
-        national.cells[spec.code] = aggregate(spec, everything)
-        national.previous[spec.code] = aggregate(spec, everything_before)
+        national.cells[spec.code] = now_national.get(spec.code, empty)
+        national.previous[spec.code] = before_national.get(spec.code, empty)
     return Rollup(
         campaign=campaign,
         previous_period=previous.period if previous else None,

@@ -227,8 +227,25 @@ def dashboard(
     return rows
 
 
+def status_summary(
+    viewer: Scope, campaign: Campaign, *, today: dt.date | None = None
+) -> dict[str, int]:
+    """Counts per shown status, aggregated in the database (for national home pages)."""
+    today = today or today_kyiv()
+    counts = dict.fromkeys([*(v.key for v in STATUS_VIEWS.values()), OVERDUE.key], 0)
+    rows = (
+        reports_for(viewer, period=campaign.period)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        counts[status_view(row["status"], campaign.deadline, today).key] += row["n"]
+    return counts
+
+
 def status_counts(rows: list[DashboardRow]) -> dict[str, int]:
-    counts = {key: 0 for key in [*(v.key for v in STATUS_VIEWS.values()), OVERDUE.key]}
+    counts = dict.fromkeys([*(v.key for v in STATUS_VIEWS.values()), OVERDUE.key], 0)
     for row in rows:
         counts[row.status.key] += 1
     return counts

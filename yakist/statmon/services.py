@@ -30,7 +30,6 @@ from yakist.statmon import mail, prefill, selectors
 from yakist.statmon.catalogue import FormSpec, IndicatorSpec, form_in_force, form_spec
 from yakist.statmon.models import (
     ACCEPTED_STATUSES,
-    EDITABLE_STATUSES,
     Campaign,
     Report,
     ReportEvent,
@@ -430,7 +429,8 @@ def report_save(
     if result.changed or comment_changes:
         before = report.status
         report.values, report.invalid = values, invalid
-        report.comments = comment_changes
+        if comment_changes is not None:
+            report.comments = comment_changes
         report.draft_version += 1
         report.updated_at = timezone.now()
         report.updated_by = _actor(actor)

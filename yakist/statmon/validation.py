@@ -275,14 +275,14 @@ def _apply_check(form: FormSpec, check, values: dict[str, Any]) -> Finding | Non
             message=message,
             fix=_("Складові не можуть разом перевищувати загальну кількість; виправте одне з них."),
         )
-    if check.rule == "required_if":
-        if values.get(check.when) is True and values.get(check.field) is None:
-            return Finding(
-                code=check.field,
-                rule=f"check:{check.id}",
-                severity=check.severity,
-                message=check.message
-                or _("Обов'язково, якщо «%(when)s» — «Так».") % {"when": names[check.when].name},
-                fix=_("Заповніть поле або змініть відповідь на пов'язане запитання."),
-            )
+    required = check.rule == "required_if" and values.get(check.when) is True
+    if required and values.get(check.field) is None:
+        return Finding(
+            code=check.field,
+            rule=f"check:{check.id}",
+            severity=check.severity,
+            message=check.message
+            or _("Обов'язково, якщо «%(when)s» — «Так».") % {"when": names[check.when].name},
+            fix=_("Заповніть поле або змініть відповідь на пов'язане запитання."),
+        )
     return None

@@ -48,16 +48,17 @@ def home_panel(request: HttpRequest, scope: Scope) -> dict[str, Any] | None:
     campaign = selectors.campaign_current()
     if campaign is None or (scope.role is None and not scope.superuser):
         return None
-    rows = selectors.dashboard(scope, campaign)
-    if not rows:
+    counts = selectors.status_summary(scope, campaign)
+    total = sum(counts.values())
+    if not total:
         return None
     return {
         "template": "statmon/_home_panel.html",
         "campaign": campaign,
         "period_label": Period.parse(campaign.period).label,
-        "counts": selectors.status_counts(rows),
-        "total": len(rows),
-        "own": rows[:5] if len(rows) <= 5 else [],
+        "counts": counts,
+        "total": total,
+        "own": selectors.dashboard(scope, campaign) if total <= 5 else [],
         "days_left": (campaign.deadline - selectors.today_kyiv()).days,
     }
 
@@ -203,7 +204,7 @@ def campaign_page(request: HttpRequest, period: str) -> HttpResponse:
             "status": status,
             "region": region,
             "region_name": registry.territory_get(region).display_name if region else "",
-            "statuses": list(selectors.STATUS_VIEWS.values()) + [selectors.OVERDUE],
+            "statuses": [*selectors.STATUS_VIEWS.values(), selectors.OVERDUE],
             "can_review": services.can_review(scope),
             "days_left": (campaign.deadline - today).days,
             "campaigns": selectors.campaigns()[:8],
@@ -585,7 +586,7 @@ def _report_post(request: HttpRequest, report: Report, form: FormSpec) -> HttpRe
 @login_required
 @require_POST
 def report_review(request: HttpRequest, period: str, code: str) -> HttpResponse:
-    scope, report = _report_or_404(request, period, code)
+    _scope, report = _report_or_404(request, period, code)
     decision = request.POST.get("decision")
     comment = request.POST.get("comment", "")
     try:
@@ -609,7 +610,7 @@ def report_review(request: HttpRequest, period: str, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def report_correct(request: HttpRequest, period: str, code: str) -> HttpResponse:
-    scope, report = _report_or_404(request, period, code)
+    _scope, report = _report_or_404(request, period, code)
     try:
         services.report_correction_open(
             report=report,
@@ -629,7 +630,7 @@ def report_correct(request: HttpRequest, period: str, code: str) -> HttpResponse
 
 @login_required
 def report_history(request: HttpRequest, period: str, code: str) -> HttpResponse:
-    scope, report = _report_or_404(request, period, code)
+    _scope, report = _report_or_404(request, period, code)
     form = services.report_form(report)
     versions = list(selectors.report_versions(report))
     diffs = []
@@ -658,7 +659,7 @@ def report_history(request: HttpRequest, period: str, code: str) -> HttpResponse
 
 @login_required
 def report_template(request: HttpRequest, period: str, code: str) -> HttpResponse:
-    scope, report = _report_or_404(request, period, code)
+    _scope, report = _report_or_404(request, period, code)
     form = services.report_form(report)
     suggestions = prefill.suggestions(
         form.applicable(report.centre.kind), [report.centre], Period.parse(period)

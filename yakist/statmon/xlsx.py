@@ -263,13 +263,15 @@ def template_read(*, report: Report, form: FormSpec, content: bytes) -> Template
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
         raise TemplateRefused(
             _(
-                "Файл не є книгою Excel (XLSX). Завантажте шаблон зі сторінки звіту і заповніть його."
+                "Файл не є книгою Excel (XLSX). Завантажте шаблон зі сторінки звіту "
+                "і заповніть його."
             )
         ) from error
     if META_SHEET not in workbook.sheetnames or SHEET not in workbook.sheetnames:
         raise TemplateRefused(
             _(
-                "Це не шаблон Якості (чужий макет): немає службового аркуша. Завантажте шаблон зі сторінки звіту."
+                "Це не шаблон Якості (чужий макет): немає службового аркуша. "
+                "Завантажте шаблон зі сторінки звіту."
             )
         )
     meta = {

@@ -64,7 +64,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  увага: {warning}")
         if result.superseded:
             self.stdout.write(
-                f"Версія {result.superseded.version} діє по {result.superseded.effective_to:%d.%m.%Y}."
+                f"Версія {result.superseded.version} діє по "
+                f"{result.superseded.effective_to:%d.%m.%Y}."
             )
         self.stdout.write(
             f"Завантажено форму {form.code}, версія {form.version}: "
