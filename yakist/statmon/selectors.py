@@ -14,7 +14,6 @@ from yakist.core.periods import Period, kyiv_date, kyiv_now
 from yakist.registry import selectors as registry
 from yakist.statmon.models import (
     ACCEPTED_STATUSES,
-    EDITABLE_STATUSES,
     Campaign,
     FormVersion,
     Report,
@@ -130,8 +129,9 @@ OVERDUE = StatusView("overdue", _("прострочено"), "bad")
 
 
 def status_view(status: str, deadline: dt.date, today: dt.date) -> StatusView:
-    """The status a person sees: an unsubmitted report after the deadline is overdue."""
-    if status in EDITABLE_STATUSES and today > deadline:
+    """The status a person sees: a report never submitted by the deadline is overdue (a
+    returned one was submitted and stays "returned": the review loop is still running)."""
+    if status in (ReportStatus.NOT_STARTED, ReportStatus.DRAFT) and today > deadline:
         return OVERDUE
     return STATUS_VIEWS[ReportStatus(status)]
 
@@ -256,7 +256,8 @@ def completeness_by_region(
 ) -> list[dict[str, Any]]:
     """Regions × completeness: expected, submitted, returned, accepted, overdue, share accepted."""
     today = today or today_kyiv()
-    overdue = Q(status__in=EDITABLE_STATUSES) if today > campaign.deadline else Q(pk__in=[])
+    never_submitted = (ReportStatus.NOT_STARTED, ReportStatus.DRAFT)
+    overdue = Q(status__in=never_submitted) if today > campaign.deadline else Q(pk__in=[])
     rows = (
         reports_for(viewer, period=campaign.period)
         .values("centre__region_id", "centre__region__name", "centre__region__category")

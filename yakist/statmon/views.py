@@ -748,6 +748,7 @@ def rollup_page(request: HttpRequest, period: str) -> HttpResponse:
             "data": data,
             "area": data.national,
             "sections": sections,
+            "completeness": [area.completeness for area in data.regions],
         },
     )
 

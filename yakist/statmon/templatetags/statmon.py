@@ -2,6 +2,7 @@
 
 from django import template
 
+from yakist.statmon.models import Aggregation
 from yakist.statmon.validation import display_number
 
 register = template.Library()
@@ -19,6 +20,11 @@ def number(value) -> str:
     if value is None or value == "":
         return "—"
     return display_number(value)
+
+
+@register.filter
+def aggregation_label(value: str) -> str:
+    return str(Aggregation(value).label) if value in Aggregation.values else value
 
 
 @register.filter

@@ -7,7 +7,13 @@ from django.core import mail
 
 from yakist.statmon import reminders, services
 from yakist.statmon.models import EDITABLE_STATUSES, Campaign, Reminder, ReportStatus
-from yakist.statmon.tests.factories import current_period, current_report, own_centre, submit
+from yakist.statmon.tests.factories import (
+    LVIV,
+    current_period,
+    current_report,
+    own_centre,
+    submit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +23,8 @@ def campaign():
     """The current quarter's campaign, alone: older open ones would send their own reminders."""
     campaign = services.campaign_open(period=current_period())[0]
     Campaign.objects.exclude(pk=campaign.pk).update(status=Campaign.State.CLOSED)
+    # One oblast's reports are enough to see every rule; the whole country only costs time.
+    campaign.reports.exclude(centre__region_id=LVIV).delete()
     return campaign
 
 

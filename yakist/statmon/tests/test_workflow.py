@@ -352,10 +352,12 @@ def test_roles_that_may_not_review_get_forbidden(report, people):
         services.report_return(report=report, actor=provider, comment="x")
 
 
-def test_an_unsubmitted_report_after_the_deadline_shows_as_overdue():
+def test_a_report_never_submitted_by_the_deadline_shows_as_overdue():
     today = dt.date(2030, 1, 11)
     view = selectors.status_view(ReportStatus.DRAFT, dt.date(2030, 1, 10), today)
     assert view.key == "overdue" and view.badge == "bad"
+    returned = selectors.status_view(ReportStatus.RETURNED, dt.date(2030, 1, 10), today)
+    assert returned.key == "returned"  # it was submitted; the review loop is still open
     assert (
         selectors.status_view(ReportStatus.SUBMITTED, dt.date(2030, 1, 10), today).key
         == "submitted"
