@@ -260,7 +260,7 @@ def completeness_by_region(
     overdue = Q(status__in=never_submitted) if today > campaign.deadline else Q(pk__in=[])
     rows = (
         reports_for(viewer, period=campaign.period)
-        .values("centre__region_id", "centre__region__name", "centre__region__category")
+        .values("centre__region_id")
         .annotate(
             expected=Count("pk"),
             not_started=Count("pk", filter=Q(status=ReportStatus.NOT_STARTED)),
@@ -272,17 +272,13 @@ def completeness_by_region(
         )
         .order_by("centre__region_id")
     )
+    names = {region.code: region.display_name for region in registry.regions()}
     result = []
     for row in rows:
-        region_name = row["centre__region__name"]
-        if row["centre__region__category"] == "O" and not region_name.endswith("Крим"):
-            region_name = f"{region_name} область"
-        elif row["centre__region__category"] == "K":
-            region_name = f"м. {region_name}"
         result.append(
             {
                 "region": row["centre__region_id"],
-                "region_name": region_name,
+                "region_name": names.get(row["centre__region_id"], row["centre__region_id"]),
                 **{k: row[k] for k in row if not k.startswith("centre__")},
                 "share": round(100 * row["accepted"] / row["expected"], 1)
                 if row["expected"]

@@ -36,6 +36,7 @@ META_SHEET = "_yakist"
 SHEET = "Звіт"
 SALT = "yakist.statmon.template"
 HEADER_ROW = 5
+# The layout is part of the file format (checked on upload), so it is fixed, not translated.
 HEADERS = [
     "Код",
     "Показник",
