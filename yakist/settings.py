@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "yakist.core",
     "yakist.accounts",
     "yakist.registry",
+    "yakist.statmon",
     "yakist.feedback",
     "yakist.indicators",
     "yakist.portal",
@@ -248,15 +249,37 @@ DEMO_STEPS = [
     "yakist.registry.demo.territories",
     "yakist.registry.demo.world",
     "yakist.accounts.demo.logins",
+    "yakist.statmon.demo.quarters",
     "yakist.feedback.demo.surveys",
     "yakist.feedback.demo.messages",
     "yakist.portal.demo.publish",
 ]
 # Staff home page: panels (callables returning a dict with "template") and navigation links
 # (callables returning [{"url", "label"}]) contributed by each stage of the flow.
-STAFF_HOME_PANELS: list[str] = ["yakist.portal.console.home_panel"]
-STAFF_NAV: list[str] = ["yakist.feedback.views.staff_nav", "yakist.portal.console.staff_nav"]
+STAFF_HOME_PANELS: list[str] = [
+    "yakist.statmon.views.home_panel",
+    "yakist.portal.console.home_panel",
+]
+STAFF_NAV: list[str] = [
+    "yakist.statmon.views.nav_links",
+    "yakist.feedback.views.staff_nav",
+    "yakist.portal.console.staff_nav",
+]
 DEMO_SEED = int(os.environ.get("YAKIST_DEMO_SEED", "864"))
+
+# --- Static monitoring (quarterly reports, docs/statmon.md) ---
+# Deadline of a campaign: this many days after the quarter's last day (the 10th by default).
+STATMON_DEADLINE_DAYS = int(os.environ.get("YAKIST_STATMON_DEADLINE_DAYS", "10"))
+# A value this many times larger or smaller than last quarter's accepted one is a QA warning.
+STATMON_CHANGE_FACTOR = int(os.environ.get("YAKIST_STATMON_CHANGE_FACTOR", "3"))
+# Reminder rules: (rule id, days relative to the deadline). On a given day only the latest
+# rule that has come due is sent, and each rule at most once per report.
+STATMON_REMINDER_RULES = [
+    ("before-7", -7),
+    ("before-2", -2),
+    ("overdue-1", 1),
+    ("overdue-7", 7),
+]
 
 LOGGING = {
     "version": 1,

@@ -17,6 +17,7 @@ urlpatterns = [
     path("registry/", include("yakist.registry.urls")),
     path("feedback/", include("yakist.feedback.urls")),
     path("publication/", include("yakist.portal.urls_console")),
+    path("statmon/", include("yakist.statmon.urls")),
     path("", include("yakist.core.urls")),
     path("", include("yakist.portal.urls_files")),
 ]
