@@ -123,10 +123,14 @@ def _translate_pydantic(error: dict) -> str:
 
 def _register_routers() -> None:
     from yakist.ingest.api import router as ingest_router
+    from yakist.portal.api import router as portal_router
     from yakist.registry.api import router as registry_router
+    from yakist.statmon.api import router as statmon_router
 
     api.add_router("", registry_router)
     api.add_router("", ingest_router)
+    api.add_router("", portal_router)
+    api.add_router("", statmon_router)
 
 
 _register_routers()

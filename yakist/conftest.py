@@ -23,6 +23,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
             import_string(path)(context)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and login pauses live in the cache; no test inherits another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def live_url(db):
     """Base URL of a real HTTP server that sees this test's database transaction."""

@@ -57,11 +57,17 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "yakist.core",
     "yakist.accounts",
     "yakist.registry",
     "yakist.ingest",
     "yakist.cases",
+    "yakist.statmon",
+    "yakist.feedback",
+    "yakist.indicators",
+    "yakist.portal",
 ]
 
 MIDDLEWARE = [
@@ -69,10 +75,13 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "yakist.core.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Public pages carry their language in the URL (/en/…); staff pages keep the cookie.
+    "yakist.portal.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "yakist.accounts.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -130,6 +139,9 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
+            # The portal keeps one cached page per public URL; Django's default of 300
+            # entries would evict pages (and their generations) continuously.
+            "OPTIONS": {"MAX_ENTRIES": 50000},
         }
     }
 
@@ -144,7 +156,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
-LOGOUT_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "portal:home"
 
 # --- Language and time: Ukrainian first, English through i18n; stored in UTC, shown in Kyiv. ---
 LANGUAGE_CODE = "uk"
@@ -222,10 +234,23 @@ INGEST_MAX_EVENTS = 1000
 INGEST_RATE_LIMIT_PER_MINUTE = int(os.environ.get("YAKIST_INGEST_RATE_LIMIT", "600"))
 # Raw request bodies stay in the journal this long after their events reached the cases.
 INGEST_JOURNAL_RETENTION_DAYS = int(os.environ.get("YAKIST_JOURNAL_RETENTION_DAYS", "90"))
+# Two-factor login (TOTP): on by default for every staff role; off in the demo and tests.
+TWO_FACTOR_REQUIRED = env_bool("YAKIST_2FA_REQUIRED", not (DEBUG or DEMO_MODE or TESTING))
+TWO_FACTOR_ROLES = env_list(
+    "YAKIST_2FA_ROLES",
+    "ministry_analyst,regional_coordinator,centre_admin,provider_officer,system_integrator,auditor",
+)
+OTP_TOTP_ISSUER = "Якість"
 
 # Login throttling: failed attempts per username+address before a pause.
 LOGIN_MAX_FAILURES = int(os.environ.get("YAKIST_LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("YAKIST_LOGIN_LOCKOUT_SECONDS", "900"))
+
+# Public feedback: the subject answers within this many days (Law «Про звернення громадян»,
+# art. 20: up to 15 days when no further study is needed); submissions per address per 10 min.
+FEEDBACK_RESPONSE_DAYS = int(os.environ.get("YAKIST_FEEDBACK_RESPONSE_DAYS", "15"))
+FEEDBACK_RATE_LIMIT = int(os.environ.get("YAKIST_FEEDBACK_RATE_LIMIT", "5"))
+SURVEY_RATE_LIMIT = int(os.environ.get("YAKIST_SURVEY_RATE_LIMIT", "3"))
 
 # Demo generator: the steps each app contributes, run in this order by `yakist demo`.
 DEMO_STEPS = [
@@ -233,15 +258,41 @@ DEMO_STEPS = [
     "yakist.registry.demo.world",
     "yakist.accounts.demo.logins",
     "yakist.ingest.demo.stream",
+    "yakist.statmon.demo.quarters",
+    "yakist.feedback.demo.surveys",
+    "yakist.feedback.demo.messages",
+    "yakist.portal.demo.publish",
 ]
 # Staff home page: panels (callables returning a dict with "template") and navigation links
 # (callables returning [{"url", "label"}]) contributed by each stage of the flow.
 STAFF_HOME_PANELS: list[str] = [
     "yakist.cases.views.home_panel",
     "yakist.ingest.views.home_panel",
+    "yakist.statmon.views.home_panel",
+    "yakist.portal.console.home_panel",
 ]
-STAFF_NAV: list[str] = ["yakist.cases.views.staff_nav", "yakist.ingest.views.staff_nav"]
+STAFF_NAV: list[str] = [
+    "yakist.cases.views.staff_nav",
+    "yakist.ingest.views.staff_nav",
+    "yakist.statmon.views.nav_links",
+    "yakist.feedback.views.staff_nav",
+    "yakist.portal.console.staff_nav",
+]
 DEMO_SEED = int(os.environ.get("YAKIST_DEMO_SEED", "864"))
+
+# --- Static monitoring (quarterly reports, docs/statmon.md) ---
+# Deadline of a campaign: this many days after the quarter's last day (the 10th by default).
+STATMON_DEADLINE_DAYS = int(os.environ.get("YAKIST_STATMON_DEADLINE_DAYS", "10"))
+# A value this many times larger or smaller than last quarter's accepted one is a QA warning.
+STATMON_CHANGE_FACTOR = int(os.environ.get("YAKIST_STATMON_CHANGE_FACTOR", "3"))
+# Reminder rules: (rule id, days relative to the deadline). On a given day only the latest
+# rule that has come due is sent, and each rule at most once per report.
+STATMON_REMINDER_RULES = [
+    ("before-7", -7),
+    ("before-2", -2),
+    ("overdue-1", 1),
+    ("overdue-7", 7),
+]
 
 LOGGING = {
     "version": 1,
@@ -255,5 +306,8 @@ LOGGING = {
         # Request lines can carry query strings; keep Django's request logger at warnings.
         "django.request": {"level": "WARNING"},
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint narrates every step of a poster at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -1,5 +1,6 @@
 """URL map: public pages, staff pages, the API and health."""
 
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
 
@@ -16,8 +17,15 @@ urlpatterns = [
     path("registry/", include("yakist.registry.urls")),
     path("cases/", include("yakist.cases.urls")),
     path("ingest/", include("yakist.ingest.urls")),
+    path("feedback/", include("yakist.feedback.urls")),
+    path("publication/", include("yakist.portal.urls_console")),
+    path("statmon/", include("yakist.statmon.urls")),
     path("", include("yakist.core.urls")),
+    path("", include("yakist.portal.urls_files")),
 ]
+# Public pages: Ukrainian without a prefix, English under /en/ (the language is in the URL,
+# so every page is one cacheable document).
+urlpatterns += i18n_patterns(path("", include("yakist.portal.urls")), prefix_default_language=False)
 
 handler404 = "yakist.core.views.page_not_found"
 handler500 = "yakist.core.views.server_error"

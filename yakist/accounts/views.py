@@ -1,14 +1,17 @@
 """Staff home page per role, and the audit log."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
-from yakist.accounts import selectors
+from yakist.accounts import selectors, twofactor
 from yakist.accounts.scope import scope_of
 from yakist.registry import selectors as registry
 
@@ -42,3 +45,50 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     ).select_related("actor")
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/audit.html", {"page": page, "filters": request.GET})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app: scan the QR code, confirm with one code."""
+    device_id = request.session.get("2fa_enrol_device")
+    device = None
+    if device_id:
+        device = twofactor.TOTPDevice.objects.filter(
+            pk=device_id, user=request.user, confirmed=False
+        ).first()
+    if device is None:
+        device = twofactor.device_enrol_start(user=request.user)
+        request.session["2fa_enrol_device"] = device.pk
+    error = None
+    if request.method == "POST":
+        token = (request.POST.get("token") or "").replace(" ", "")
+        if twofactor.device_enrol_confirm(request=request, device=device, token=token):
+            request.session.pop("2fa_enrol_device", None)
+            messages.success(request, _("Двофакторний вхід увімкнено."))
+            return redirect("accounts:home")
+        error = _("Код не підходить. Перевірте час на телефоні й введіть новий код.")
+    return render(
+        request,
+        "accounts/2fa_setup.html",
+        {
+            "qr": twofactor.provisioning_qr(device),
+            "secret": twofactor.secret_for_manual_entry(device),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    error = None
+    if request.method == "POST":
+        token = (request.POST.get("token") or "").replace(" ", "")
+        if twofactor.device_verify(request=request, token=token):
+            return redirect(request.GET.get("next") or "accounts:home")
+        error = _("Код не підходить або застарів. Введіть новий код із застосунку.")
+    return render(
+        request, "accounts/2fa_verify.html", {"error": error}, status=400 if error else 200
+    )

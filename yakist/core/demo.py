@@ -42,6 +42,14 @@ class DemoContext:
         """A random generator per step, so adding a step never reshuffles the others."""
         return random.Random(f"{self.seed}:{salt}")
 
+    def centre_quality(self, centre_code: str) -> float:
+        """A centre's hidden service quality in [0, 1], the same for every generator step.
+
+        Cases, surveys and quarterly reports of one centre then tell a consistent story:
+        a good centre is on time, well rated and well equipped.
+        """
+        return random.Random(f"{self.seed}:quality:{centre_code}").betavariate(5, 1.6)
+
     def track(self, items: Iterable[T], *, total: int, description: str) -> Iterator[T]:
         if self.progress is None:
             yield from items

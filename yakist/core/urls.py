@@ -5,7 +5,6 @@ from yakist.core import views
 app_name = "core"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("problems/", views.problems_catalogue, name="problems"),
     path("problems/<slug:slug>", views.problem_detail, name="problem"),
 ]

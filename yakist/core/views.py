@@ -1,4 +1,4 @@
-"""Public plumbing pages: home, health, the catalogue of API problem types, error pages."""
+"""Public plumbing pages: health, the catalogue of API problem types, error pages."""
 
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -7,15 +7,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from yakist.core.problems import CATALOGUE, NotFound, problem_response
-from yakist.registry import selectors as registry
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "core/home.html",
-        {"totals": registry.registry_totals(), "regions": registry.centre_counts_by_region()},
-    )
 
 
 @never_cache

@@ -16,7 +16,7 @@ import math
 import random
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -93,7 +93,9 @@ class DemoWorld:
     online_providers: list[tuple[int, str]] = field(default_factory=list)
 
     @classmethod
-    def load(cls, rng: random.Random) -> DemoWorld:
+    def load(cls, rng: random.Random, quality: Callable[[str], float]) -> DemoWorld:
+        """`quality` is the demo's hidden quality of a centre (DemoContext.centre_quality), so
+        a centre's cases agree with its surveys and quarterly reports."""
         systems = {s.pk: s for s in ConnectedSystem.objects.exclude(status="suspended")}
         centres = {
             c["pk"]: c
@@ -119,10 +121,7 @@ class DemoWorld:
                 founder_code=c["founder__code"],
                 kind=c["kind"],
                 weight=math.sqrt(population) * (1.0 if c["kind"] == "centre" else 0.5),
-                late=min(0.45, rng.betavariate(1.3, 12)),
-                suspend=rng.uniform(0.02, 0.14),
-                refuse=rng.uniform(0.015, 0.09),
-                rating_shift=rng.choice([-2, -1, 0, 0, 0, 1]),
+                **_character(quality(c["code"]), rng),
             )
         children: dict[int, list[int]] = defaultdict(list)
         for pk, c in centres.items():
@@ -197,6 +196,17 @@ class DemoWorld:
         if centre is not None and centre.founder_id and centre.founder_code in self.providers:
             return centre.founder_id, centre.founder_code
         return None
+
+
+def _character(quality: float, rng: random.Random) -> dict:
+    """A centre's lateness, suspensions, refusals and rating shift from its quality."""
+    weak = 1 - quality
+    return {
+        "late": min(0.45, 0.015 + 0.4 * weak**1.5 + rng.uniform(0, 0.03)),
+        "suspend": 0.02 + 0.12 * weak,
+        "refuse": 0.015 + 0.08 * weak,
+        "rating_shift": max(-3, min(1, round((quality - 0.75) * 6))),
+    }
 
 
 @dataclass
@@ -305,7 +315,7 @@ def stream(ctx: DemoContext) -> str:
         with connection.cursor() as cursor:
             # A year of events overflows SQLite's default 2 MiB page cache many times over.
             cursor.execute("PRAGMA cache_size = -262144")
-    world = DemoWorld.load(rng)
+    world = DemoWorld.load(rng, ctx.centre_quality)
     now = timezone.now()
     total = max(50, int(CASES_AT_SCALE_1 * ctx.scale))
     centre_systems = [

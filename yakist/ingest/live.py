@@ -20,6 +20,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from yakist.cases.models import Case, CaseStatus
+from yakist.core.demo import DemoContext
 from yakist.ingest.client import EventSender, SendFailed, load_private_key
 from yakist.ingest.demo import RATING_WEIGHTS, RATINGS, REFUSAL_REASONS, SUSPEND_REASONS, DemoWorld
 from yakist.registry.models import SystemKey
@@ -69,7 +70,8 @@ def wait_for_server(url: str, *, timeout: float = 120) -> bool:
 class LiveDemo:
     def __init__(self, *, url: str, seed: int, key_dir: Path | None = None) -> None:
         self.rng = random.Random(seed)
-        self.world = DemoWorld.load(random.Random(seed))
+        context = DemoContext(seed=settings.DEMO_SEED)
+        self.world = DemoWorld.load(random.Random(seed), context.centre_quality)
         self.systems = demo_senders(url, key_dir)
         self.counter = 0
 

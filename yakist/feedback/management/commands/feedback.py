@@ -1,0 +1,53 @@
+"""`yakist feedback import-survey FILE`: import an external satisfaction survey (CSV/XLSX)."""
+
+import datetime as dt
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from yakist.core.problems import Problem
+from yakist.feedback.models import ExternalSurvey
+from yakist.feedback.services import external_survey_import
+from yakist.registry.importers import read_table
+
+
+class Command(BaseCommand):
+    help = "Імпорт зовнішнього опитування задоволеності / Import an external survey."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        load = sub.add_parser(
+            "import-survey",
+            help="колонки: centre_code, score, premises, "
+            "staff, services_range, overall, submitted_at",
+        )
+        load.add_argument("file", type=Path)
+        load.add_argument("--name", required=True)
+        load.add_argument("--conducted-by", default="")
+        load.add_argument("--method", default="")
+        load.add_argument("--from", dest="start", required=True, type=dt.date.fromisoformat)
+        load.add_argument("--to", dest="end", required=True, type=dt.date.fromisoformat)
+
+    def handle(self, *args, file, name, conducted_by, method, start, end, **options):
+        if end < start:
+            raise CommandError("--to не може бути раніше за --from.")
+        try:
+            rows = read_table(file.name, file.read_bytes())
+        except OSError as error:
+            raise CommandError(f"Не вдалося прочитати {file}: {error.strerror}") from error
+        except Problem as problem:
+            raise CommandError(str(problem.detail or problem.title)) from problem
+        survey = ExternalSurvey(
+            name=name,
+            conducted_by=conducted_by,
+            method=method,
+            period_start=start,
+            period_end=end,
+            file_name=file.name,
+        )
+        count, errors = external_survey_import(survey=survey, rows=rows, actor=None)
+        if errors:
+            for error in errors[:200]:
+                self.stderr.write(error)
+            raise CommandError(f"Помилок: {len(errors)}. Нічого не імпортовано.")
+        self.stdout.write(f"Імпортовано відповідей: {count}")

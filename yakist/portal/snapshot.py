@@ -1,0 +1,260 @@
+"""The content of a publication: canonical JSON of a subject's results, its peers'
+distribution, its rating with the explanation, data coverage, and what is missing.
+
+Small cells are suppressed here, before anything is published, so public pages and open data
+carry the same (safe) figures.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+
+from yakist.core.periods import Period
+from yakist.portal import sources
+from yakist.portal.sources import Subject
+
+SCHEMA_VERSION = 1
+# Counts below this in a slice could point to a person (an applicant of a rare service).
+SMALL_CELL = 5
+COVERAGE = "coverage"
+
+
+@dataclass
+class Snapshot:
+    subject: Subject
+    period: Period
+    content: dict
+    missing: list[str]
+
+    @cached_property
+    def text(self) -> str:
+        return canonical_json(self.content)
+
+    @cached_property
+    def hash(self) -> str:
+        return content_hash(self.text)
+
+
+def canonical_json(content: dict) -> str:
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _num(value):
+    return None if value is None else round(float(value), 6)
+
+
+def _is_small(count) -> bool:
+    return count is not None and 0 < count < SMALL_CELL
+
+
+def suppress(row: dict, *, breakdown: bool) -> dict:
+    """Hide counts below SMALL_CELL and the shares computed from them."""
+    small = _is_small(row.get("n")) or (breakdown and _is_small(row.get("numerator")))
+    if not small:
+        return row
+    return {
+        **row,
+        "value": None,
+        "numerator": None,
+        "denominator": None,
+        "n": None,
+        "ci_low": None,
+        "ci_high": None,
+        "extra": {},
+        "status": "suppressed",
+    }
+
+
+def _row(result: dict, *, breakdown: bool) -> dict:
+    row = {
+        "value": _num(result["value"]),
+        "numerator": _num(result["numerator"]),
+        "denominator": _num(result["denominator"]),
+        "n": result["n"],
+        "ci_low": _num(result["ci_low"]),
+        "ci_high": _num(result["ci_high"]),
+        "extra": {} if breakdown else (result["extra"] or {}),
+        "status": result["status"],
+    }
+    if breakdown:
+        row["breakdown"] = result["breakdown"]
+    return suppress(row, breakdown=breakdown)
+
+
+def distribution(values: list[float]) -> dict | None:
+    """Peers' spread: quartiles and deciles (inclusive method), with the count."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        deciles, quartiles = [ordered[0]] * 9, [ordered[0]] * 3
+    else:
+        deciles = statistics.quantiles(ordered, n=10, method="inclusive")
+        quartiles = statistics.quantiles(ordered, n=4, method="inclusive")
+    return {
+        "n": len(ordered),
+        "min": _num(ordered[0]),
+        "p10": _num(deciles[0]),
+        "p25": _num(quartiles[0]),
+        "median": _num(quartiles[1]),
+        "p75": _num(quartiles[2]),
+        "p90": _num(deciles[8]),
+        "max": _num(ordered[-1]),
+    }
+
+
+def _share_below(ordered: list[float], value: float | None) -> float | None:
+    """Share of peers with a lower value; `ordered` is sorted."""
+    if value is None or not ordered:
+        return None
+    return _num(bisect.bisect_left(ordered, value) / len(ordered))
+
+
+def _rating(rating) -> dict | None:
+    if rating is None:
+        return None
+    return {
+        "methodology": rating.methodology.code,
+        "peer_group": rating.peer_group,
+        "score": _num(rating.score),
+        "score_low": _num(rating.score_low),
+        "score_high": _num(rating.score_high),
+        "rank": rating.rank,
+        "rank_of": rating.rank_of,
+        "movement": rating.movement,
+        "status": rating.status,
+        "components": rating.components,
+    }
+
+
+def _sorted_values(**query) -> dict[str, list[float]]:
+    return {code: sorted(values) for code, values in sources.peer_values(**query).items()}
+
+
+def build(*, period: Period, subjects: list[Subject]) -> dict[tuple[str, str], Snapshot]:
+    """Snapshots for every subject in one pass (a handful of queries, whatever the count)."""
+    definitions = sources.definitions_for(period)
+    types = sorted({s.type for s in subjects})
+    keys = None if len(subjects) > 200 else sorted({s.key for s in subjects})
+    results = defaultdict(list)
+    for result in sources.period_results(period=period, types=types, keys=keys):
+        results[(result["subject_type"], result["subject_key"])].append(result)
+    ratings = {
+        (r.subject_type, r.subject_key): r
+        for r in sources.period_ratings(period=period, types=types, keys=keys)
+    }
+    peers = {
+        subject_type: _sorted_values(
+            period=period,
+            subject_type=subject_type,
+            indicator_codes=[d.code for d in definitions if subject_type in d.subjects],
+        )
+        for subject_type in types
+        if subject_type != "nation"
+    }
+    distributions = {
+        (subject_type, code): distribution(values)
+        for subject_type, by_code in peers.items()
+        for code, values in by_code.items()
+    }
+    as_of = sources.data_as_of(period=period, types=types, keys=keys)
+    methodology = definitions[0].methodology if definitions else None
+    snapshots = {}
+    for subject in subjects:
+        rows = results.get(subject.ref, [])
+        snapshots[subject.ref] = _snapshot(
+            subject=subject,
+            period=period,
+            definitions=[d for d in definitions if subject.type in d.subjects],
+            rows=rows,
+            rating=ratings.get(subject.ref),
+            methodology=methodology,
+            peers=peers.get(subject.type, {}),
+            distributions=distributions,
+            as_of=as_of.get(subject.ref),
+        )
+    return snapshots
+
+
+def _snapshot(
+    *, subject, period, definitions, rows, rating, methodology, peers, distributions, as_of
+):
+    by_code = defaultdict(list)
+    for row in rows:
+        by_code[row["indicator_code"]].append(row)
+    indicators = []
+    missing = []
+    coverage = None
+    if methodology is None:
+        missing.append("methodology")
+    elif not rows:
+        missing.append("results")
+    for definition in definitions:
+        code_rows = by_code.get(definition.code, [])
+        whole = next((r for r in code_rows if r["breakdown"] == ""), None)
+        if whole is None:
+            missing.append(definition.code)
+            continue
+        entry = {
+            "code": definition.code,
+            "definition_version": whole["definition__version"],
+            "methodology": whole["definition__methodology__code"],
+            "name": definition.name,
+            "name_en": definition.name_en,
+            "unit": definition.unit,
+            "direction": definition.direction,
+            "min_sample": definition.min_sample,
+            "revision": whole["revision"],
+            **_row(whole, breakdown=False),
+            "breakdowns": [
+                _row(r, breakdown=True)
+                for r in sorted(code_rows, key=lambda r: r["breakdown"])
+                if r["breakdown"]
+            ],
+        }
+        if subject.type != "nation":
+            entry["peers"] = distributions.get((subject.type, definition.code))
+            entry["share_of_peers_below"] = _share_below(
+                peers.get(definition.code, []), entry["value"]
+            )
+        if definition.code == COVERAGE:
+            coverage = entry
+        else:
+            indicators.append(entry)
+    content = {
+        "schema": SCHEMA_VERSION,
+        "subject": {
+            "type": subject.type,
+            "key": subject.key,
+            "name": subject.name,
+            "region": subject.region_code,
+            "region_name": subject.region_name,
+            "hromada": subject.hromada_code,
+        },
+        "period": period.code,
+        "periodicity": "quarterly" if period.is_quarter else "yearly",
+        "methodology": None
+        if methodology is None
+        else {
+            "code": methodology.code,
+            "title": methodology.title,
+            "adopted_by": methodology.adopted_by,
+            "effective_from": methodology.effective_from.isoformat(),
+        },
+        "indicators": indicators,
+        "coverage": coverage,
+        "rating": _rating(rating),
+        "data_as_of": as_of.isoformat() if as_of else None,
+        "missing": missing,
+    }
+    return Snapshot(subject=subject, period=period, content=content, missing=missing)

@@ -1,0 +1,1 @@
+"""Static monitoring: the quarterly indicator catalogue, campaigns, reports, review, roll-ups."""

@@ -1,0 +1,96 @@
+"""Least privilege: a centre sees only its reports, a coordinator only its oblast."""
+
+import pytest
+
+from yakist.accounts.scope import scope_of
+from yakist.core.problems import Forbidden
+from yakist.statmon import rollup, selectors, services
+from yakist.statmon.models import Report
+from yakist.statmon.tests.factories import (
+    LVIV,
+    VOLYN,
+    current_period,
+    current_report,
+    fill,
+    other_centre,
+    own_centre,
+    submit,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_centre_sees_only_its_own_reports_and_those_of_its_access_points(django_user_model):
+    user = django_user_model.objects.get(username="centre")
+    centre = own_centre(user)
+    visible = selectors.reports_for(scope_of(user))
+    own = {centre.pk, *centre.access_points.values_list("pk", flat=True)}
+    assert visible.exists()
+    assert set(visible.values_list("centre_id", flat=True)) <= own
+
+
+def test_a_centre_cannot_open_another_centres_report(client, login):
+    user = login("centre")
+    neighbour = other_centre(LVIV, exclude=own_centre(user))
+    period = current_period().code
+    assert client.get(f"/statmon/{period}/{own_centre(user).code}/").status_code == 200
+    for path in ("", "history/", "template.xlsx"):
+        assert client.get(f"/statmon/{period}/{neighbour.code}/{path}").status_code == 404
+    response = client.post(
+        f"/statmon/{period}/{neighbour.code}/", {"draft_version": "0", "v:STF.TOTAL": "3"}
+    )
+    assert response.status_code == 404
+    assert Report.objects.get(campaign__period=period, centre=neighbour).values == {}
+
+
+def test_a_centre_cannot_submit_another_centres_report_through_the_services(django_user_model):
+    user = django_user_model.objects.get(username="centre")
+    neighbour = current_report(other_centre(LVIV, exclude=own_centre(user)))
+    with pytest.raises(Forbidden):
+        services.report_save(report=neighbour, entries={"STF.TOTAL": "1"}, actor=user)
+    fill(neighbour, None)
+    with pytest.raises(Forbidden):
+        services.report_submit(report=neighbour, actor=user)
+
+
+def test_a_coordinator_sees_only_its_oblast(django_user_model):
+    coordinator = django_user_model.objects.get(username="coordinator")
+    scope = scope_of(coordinator)
+    campaign = selectors.campaign_get(current_period().previous().code)
+    rows = selectors.dashboard(scope, campaign)
+    assert rows and {row.report.centre.region_id for row in rows} == {LVIV}
+    assert not selectors.dashboard(scope, campaign, region=VOLYN)
+    assert [row["region"] for row in selectors.completeness_by_region(scope, campaign)] == [LVIV]
+    assert [area.code for area in rollup.rollup_build(scope, campaign).regions] == [LVIV]
+
+
+def test_a_coordinator_cannot_open_or_review_another_oblasts_report(client, login):
+    login("coordinator")
+    period = current_period().previous().code
+    foreign = other_centre(VOLYN)
+    assert client.get(f"/statmon/{period}/{foreign.code}/").status_code == 404
+    response = client.post(f"/statmon/{period}/{foreign.code}/review/", {"decision": "accept"})
+    assert response.status_code == 404
+    assert client.get(f"/statmon/{period}/rollup/{VOLYN}/").status_code == 404
+
+
+def test_a_coordinator_cannot_accept_another_oblasts_report_through_the_services(django_user_model):
+    coordinator = django_user_model.objects.get(username="coordinator")
+    report = submit(current_report(other_centre(VOLYN)), None)
+    with pytest.raises(Forbidden):
+        services.report_accept(report=report, actor=coordinator)
+
+
+def test_ministry_sees_every_region_and_can_drill_down(client, login):
+    login("ministry")
+    period = current_period().previous().code
+    response = client.get(f"/statmon/{period}/")
+    assert response.status_code == 200
+    assert len(response.context["regions"]) >= 24
+    response = client.get(f"/statmon/{period}/rollup/{VOLYN}/SRV.APPLICATIONS/")
+    assert response.status_code == 200 and response.context["rows"]
+
+
+def test_a_provider_officer_sees_no_reports(django_user_model):
+    officer = django_user_model.objects.get(username="provider")
+    assert not selectors.reports_for(scope_of(officer)).exists()

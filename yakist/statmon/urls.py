@@ -1,0 +1,41 @@
+from django.urls import path, register_converter
+
+from yakist.statmon import views
+
+
+class QuarterConverter:
+    regex = r"\d{4}Q[1-4]"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(QuarterConverter, "quarter")
+
+app_name = "statmon"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("forms/", views.forms_page, name="forms"),
+    path("forms/<int:version>/", views.form_page, name="form"),
+    path("campaigns/", views.campaigns_page, name="campaigns"),
+    path("<quarter:period>/", views.campaign_page, name="campaign"),
+    path("<quarter:period>/accept/", views.bulk_accept, name="bulk_accept"),
+    path("<quarter:period>/rollup/", views.rollup_page, name="rollup"),
+    path("<quarter:period>/rollup/<str:region>/", views.rollup_region, name="rollup_region"),
+    path(
+        "<quarter:period>/rollup/<str:region>/<str:code>/",
+        views.rollup_centres,
+        name="rollup_centres",
+    ),
+    path("<quarter:period>/export.<str:fmt>", views.rollup_export, name="export"),
+    path("<quarter:period>/<str:code>/", views.report_page, name="report"),
+    path("<quarter:period>/<str:code>/review/", views.report_review, name="review"),
+    path("<quarter:period>/<str:code>/correct/", views.report_correct, name="correct"),
+    path("<quarter:period>/<str:code>/history/", views.report_history, name="history"),
+    path("<quarter:period>/<str:code>/template.xlsx", views.report_template, name="template"),
+    path("<quarter:period>/<str:code>/upload/", views.report_upload, name="upload"),
+]
