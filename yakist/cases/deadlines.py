@@ -37,10 +37,6 @@ class Deadline:
     due_at: dt.datetime
     at_risk_from: dt.datetime
 
-    @property
-    def due_date(self) -> dt.date:
-        return kyiv_date(self.due_at)
-
 
 def end_of_day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=KYIV).astimezone(UTC)

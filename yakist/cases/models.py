@@ -150,7 +150,3 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.case_id
-
-    @property
-    def is_open(self) -> bool:
-        return self.status not in FINAL_STATUSES and self.status != CaseStatus.COMPLETED

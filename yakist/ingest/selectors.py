@@ -153,12 +153,6 @@ class SystemActivity:
         rate = self.rejection_rate
         return None if rate is None else 100 * rate
 
-    @property
-    def silence(self) -> dt.timedelta | None:
-        if self.last_received_at is None:
-            return None
-        return timezone.now() - self.last_received_at
-
 
 def systems_activity(viewer: Scope, *, now: dt.datetime | None = None) -> list[SystemActivity]:
     """Per connected system the viewer may see: freshness, volume, rejections and whether it

@@ -272,3 +272,46 @@ def test_problem_types_of_the_intake_have_catalogue_pages(client):
         page = client.get(f"/problems/{slug}")
         assert page.status_code == 200
     assert json.loads(client.get("/api/v1/openapi.json").content)["paths"]["/api/v1/events"]
+
+
+def test_a_new_signature_algorithm_plugs_in_without_touching_the_endpoint(client, body):
+    """How DSTU 4145 will be added: an HTTPSignatureAlgorithm registered under its id, and
+    keys registered with that algorithm. (Here a stand-in that wraps Ed25519.)"""
+    from http_message_signatures import HTTPMessageSigner, MappingKeyResolver, algorithms
+
+    from yakist.ingest.signatures import VERIFIERS, verifier_register
+
+    class StandIn(algorithms.ED25519):
+        algorithm_id = "test-standin"
+
+    system = support.new_system()
+    system.system.keys.update(algorithm="test-standin")
+
+    def post():
+        message = support._Message("POST", support.EVENTS_URL, {"Content-Type": "application/json"})
+        HTTPMessageSigner(
+            signature_algorithm=StandIn,
+            key_resolver=MappingKeyResolver(
+                public_keys={}, private_keys={system.key_id: system.private}
+            ),
+        ).sign(
+            message,
+            key_id=system.key_id,
+            nonce=uuid.uuid4().hex,
+            covered_component_ids=support.COVERED,
+            body=body,
+        )
+        headers = dict(message.headers)
+        return client.post(
+            support.EVENTS_URL,
+            data=body,
+            content_type=headers.pop("Content-Type"),
+            headers=headers,
+        )
+
+    refused(post(), 401, "signature-algorithm")
+    verifier_register("test-standin", StandIn)
+    try:
+        assert post().status_code == 202
+    finally:
+        VERIFIERS.pop("test-standin")
