@@ -58,9 +58,7 @@ format: $(VENV)/.installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# The portal benchmark drives Debian's wrk on loopback; install it when missing (needs root).
 bench: $(VENV)/.installed
-	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	$(BIN)/python -m bench
 
 messages: $(VENV)/.installed

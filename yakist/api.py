@@ -122,6 +122,7 @@ def _translate_pydantic(error: dict) -> str:
 
 
 def _register_routers() -> None:
+    from yakist.indicators.api import router as indicators_router
     from yakist.ingest.api import router as ingest_router
     from yakist.portal.api import router as portal_router
     from yakist.registry.api import router as registry_router
@@ -131,6 +132,7 @@ def _register_routers() -> None:
     api.add_router("", ingest_router)
     api.add_router("", portal_router)
     api.add_router("", statmon_router)
+    api.add_router("", indicators_router)
 
 
 _register_routers()

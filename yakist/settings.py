@@ -261,6 +261,7 @@ DEMO_STEPS = [
     "yakist.statmon.demo.quarters",
     "yakist.feedback.demo.surveys",
     "yakist.feedback.demo.messages",
+    "yakist.indicators.demo.compute",
     "yakist.portal.demo.publish",
 ]
 # Staff home page: panels (callables returning a dict with "template") and navigation links
@@ -275,6 +276,7 @@ STAFF_NAV: list[str] = [
     "yakist.cases.views.staff_nav",
     "yakist.ingest.views.staff_nav",
     "yakist.statmon.views.nav_links",
+    "yakist.indicators.views.staff_nav",
     "yakist.feedback.views.staff_nav",
     "yakist.portal.console.staff_nav",
 ]

@@ -20,6 +20,7 @@ urlpatterns = [
     path("feedback/", include("yakist.feedback.urls")),
     path("publication/", include("yakist.portal.urls_console")),
     path("statmon/", include("yakist.statmon.urls")),
+    path("analytics/", include("yakist.indicators.urls")),
     path("", include("yakist.core.urls")),
     path("", include("yakist.portal.urls_files")),
 ]

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from yakist.cases.deadlines import Term, deadline_compute
 from yakist.cases.lifecycle import NO_TERM, case_fold
-from yakist.cases.models import CaseStatus
+from yakist.cases.models import Case, CaseStatus
+from yakist.cases.signals import cases_projected
 from yakist.cases.store import cases_upsert
 from yakist.core.periods import kyiv_date
 from yakist.ingest import selectors as ingest_selectors
@@ -49,9 +50,17 @@ class _Terms:
 
 
 def cases_project(
-    *, keys: Iterable[tuple[int, str]], sandbox: bool, now: dt.datetime | None = None
+    *,
+    keys: Iterable[tuple[int, str]],
+    sandbox: bool,
+    now: dt.datetime | None = None,
+    announce: bool = True,
 ) -> int:
-    """Recompute the cases (system id, case number) from all their events; return how many."""
+    """Recompute the cases (system id, case number) from all their events; return how many.
+
+    `announce=False` is for bulk backfills that are followed by a full recomputation of the
+    later stages: it skips the `cases_projected` signal.
+    """
     now = now or timezone.now()
     by_system: dict[int, list[str]] = defaultdict(list)
     for system_id, case_id in set(keys):
@@ -64,11 +73,13 @@ def cases_project(
             events = ingest_selectors.case_events(
                 system_id=system_id, case_ids=chunk, sandbox=sandbox
             )
-            written += _project_chunk(system_id, sandbox, events, now)
+            written += _project_chunk(system_id, sandbox, events, now, announce)
     return written
 
 
-def _project_chunk(system_id: int, sandbox: bool, events, now: dt.datetime) -> int:
+def _project_chunk(
+    system_id: int, sandbox: bool, events, now: dt.datetime, announce: bool = True
+) -> int:
     grouped: dict[str, list] = defaultdict(list)
     for event in events:
         grouped[event.case_id].append(event)
@@ -146,6 +157,15 @@ def _project_chunk(system_id: int, sandbox: bool, events, now: dt.datetime) -> i
             )
         )
     cases_upsert(cases)
+    if announce and not sandbox:
+        cases_projected.send(
+            sender=Case,
+            main_centre_ids={case[5] for case in cases if case[5]},
+            provider_ids={case[8] for case in cases},
+            moments=[
+                moment for case in cases for moment in (case[13], case[16], case[25]) if moment
+            ],
+        )
     return len(cases)
 
 

@@ -65,8 +65,10 @@ def demo_steps() -> list[tuple[str, Callable[[DemoContext], str]]]:
     return [(path, import_string(path)) for path in settings.DEMO_STEPS]
 
 
-def run_demo(*, seed: int, scale: float, console: Console, force: bool = False) -> DemoContext:
-    """Run every step not yet done; return the context (with what steps shared)."""
+def run_demo(
+    *, seed: int, scale: float, console: Console, force: bool = False, only: tuple[str, ...] = ()
+) -> DemoContext:
+    """Run every step not yet done (or only those whose path starts with one of `only`)."""
     done = set(DemoStep.objects.values_list("name", flat=True))
     context = DemoContext(seed=seed, scale=scale, console=console)
     columns = (
@@ -78,7 +80,7 @@ def run_demo(*, seed: int, scale: float, console: Console, force: bool = False) 
     with Progress(*columns, console=console, transient=False) as progress:
         context.progress = progress
         for name, step in demo_steps():
-            if name in done and not force:
+            if (name in done and not force) or (only and not name.startswith(only)):
                 continue
             started = time.monotonic()
             summary = step(context) or ""

@@ -247,3 +247,36 @@ class DirtyPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject_type}:{self.subject_key} {self.period}"
+
+
+class CaseCube(models.Model):
+    """Case counts per period at the finest grain the methodology reads (main centre × provider
+    × channel × service). Counts add up, so every level and slice is a roll-up of these rows;
+    after new events only the rows of the touched centres and providers are recounted."""
+
+    period = models.CharField(max_length=8)
+    main_centre_id = models.BigIntegerField(null=True)
+    provider_id = models.BigIntegerField()
+    # NULL like the case's own region/hromada: a case applied for online may have neither.
+    region_id = models.CharField(max_length=19, null=True)  # noqa: DJ001
+    hromada_id = models.CharField(max_length=19, null=True)  # noqa: DJ001
+    channel = models.CharField(max_length=20)
+    service_code = models.CharField(max_length=20)
+    received = models.IntegerField(default=0)
+    online = models.IntegerField(default=0)
+    done_with_term = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    refused = models.IntegerField(default=0)
+    issued = models.IntegerField(default=0)
+    rated = models.IntegerField(default=0)
+    promoters = models.IntegerField(default=0)
+    detractors = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["period", "main_centre_id"]),
+            models.Index(fields=["period", "provider_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.main_centre_id}/{self.provider_id}"

@@ -107,3 +107,93 @@ def centre_keys_for(viewer: Scope) -> QuerySet:
     from yakist.registry.selectors import centres_for
 
     return centres_for(viewer, kind="centre").values_list("code", flat=True)
+
+
+def periods_with_results() -> list[str]:
+    """Periods that have current results, newest first (quarters and years)."""
+    codes = set(
+        IndicatorResult.objects.filter(is_current=True, subject_type="nation")
+        .values_list("period", flat=True)
+        .distinct()
+    )
+    return sorted(codes, key=lambda code: (code[:4], code[4:] or "Q9"), reverse=True)
+
+
+def definition_for(indicator_code: str, period: str) -> IndicatorDefinition | None:
+    """The definition that computed the current national figure of a period."""
+    result = (
+        IndicatorResult.objects.filter(
+            indicator_code=indicator_code, period=period, subject_type="nation", is_current=True
+        )
+        .select_related("definition", "definition__methodology")
+        .first()
+    )
+    if result is not None:
+        return result.definition
+    return (
+        IndicatorDefinition.objects.filter(code=indicator_code)
+        .order_by("-methodology__effective_from")
+        .first()
+    )
+
+
+def results_by_key(
+    *, indicator_code: str, subject_type: str, period: str, keys=None, breakdown: str = ""
+) -> dict[str, IndicatorResult]:
+    queryset = IndicatorResult.objects.filter(
+        indicator_code=indicator_code,
+        subject_type=subject_type,
+        period=period,
+        breakdown=breakdown,
+        is_current=True,
+    ).select_related("definition")
+    if keys is not None:
+        queryset = queryset.filter(subject_key__in=keys)
+    return {r.subject_key: r for r in queryset}
+
+
+def histogram(values: list[float], *, low: float, high: float, bins: int = 10) -> list[dict]:
+    """Counts of values in equal bins between low and high (for the peers' distribution)."""
+    width = (high - low) / bins
+    counts = [0] * bins
+    for value in values:
+        index = min(bins - 1, max(0, int((value - low) / width))) if width else 0
+        counts[index] += 1
+    peak = max(counts) or 1
+    return [
+        {"from": low + i * width, "to": low + (i + 1) * width, "count": c, "width": 100 * c / peak}
+        for i, c in enumerate(counts)
+    ]
+
+
+def centre_service_slices(*, centre_code: str, period: str) -> list[dict]:
+    """Timeliness and volume of one centre by service, straight from the case cube."""
+    from django.db.models import Sum
+
+    from yakist.indicators.models import CaseCube
+    from yakist.registry.models import Centre, Service
+
+    centre = Centre.objects.filter(code=centre_code).first()
+    if centre is None:
+        return []
+    rows = (
+        CaseCube.objects.filter(period=period, main_centre_id=centre.pk)
+        .values("service_code")
+        .annotate(
+            received=Sum("received"),
+            done=Sum("done_with_term"),
+            on_time=Sum("on_time"),
+            refused=Sum("refused"),
+            issued=Sum("issued"),
+        )
+        .order_by("-received")
+    )
+    names = dict(Service.objects.values_list("code", "name"))
+    return [
+        {
+            **row,
+            "name": names.get(row["service_code"], row["service_code"]),
+            "share": row["on_time"] / row["done"] if row["done"] else None,
+        }
+        for row in rows
+    ]

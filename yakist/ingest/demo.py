@@ -373,7 +373,8 @@ def stream(ctx: DemoContext) -> str:
     events_total = _journal_and_store(rng, batches, now)
     projected = 0
     for is_sandbox, case_keys in keys.items():
-        projected += cases_project(keys=case_keys, sandbox=is_sandbox, now=now)
+        # The demo's later steps recompute everything; no need to announce each chunk.
+        projected += cases_project(keys=case_keys, sandbox=is_sandbox, now=now, announce=False)
     return f"Динамічний моніторинг: {projected} справ, {events_total} подій за рік"
 
 

@@ -8,7 +8,6 @@ from django.contrib.auth import get_user_model
 from yakist.accounts.scope import scope_of
 from yakist.core.demo import DemoContext
 from yakist.core.periods import kyiv_now
-from yakist.indicators.models import IndicatorResult
 from yakist.portal import schedule, services, sources
 from yakist.portal.models import Publication
 
@@ -41,7 +40,16 @@ def publish(ctx: DemoContext) -> str:
 
 
 def _example_correction(period, scope, actor) -> int:
-    """The Lviv city centre's yearly report, corrected after its timeliness was recomputed."""
+    """A real correction story: an external satisfaction survey of one centre arrives after
+    the yearly report was published; the figures are recomputed from it and the centre's
+    report is corrected, the first version kept with a link to the new one."""
+    import datetime as dt
+
+    from yakist.feedback.models import ExternalSurvey
+    from yakist.feedback.services import external_survey_import
+    from yakist.indicators.services import indicators_compute
+    from yakist.registry.models import Centre
+
     original = (
         Publication.objects.filter(
             period=period.code, subject_type="centre", state=Publication.State.PUBLISHED
@@ -49,32 +57,40 @@ def _example_correction(period, scope, actor) -> int:
         .order_by("-region_id", "subject_key")
         .first()
     )
-    if original is None or original.version > 1:
+    if original is None or original.version > 1 or period.is_quarter:
         return 0
-    result = IndicatorResult.objects.filter(
-        indicator_code="timeliness",
-        subject_type="centre",
-        subject_key=original.subject_key,
-        period=period.code,
-        breakdown="",
-        is_current=True,
-        status="ok",
-    ).first()
-    if result is not None:
-        # The engine's own way to correct a figure: a new revision, the old row kept.
-        IndicatorResult.objects.filter(pk=result.pk).update(is_current=False)
-        result.pk, result.revision, result.is_current = None, result.revision + 1, True
-        result.value = round(max(0.0, (result.value or 0) - 0.021), 4)
-        if result.denominator:
-            result.numerator = round(result.value * result.denominator)
-        result.save()
+    centre = Centre.objects.get(code=original.subject_key)
+    survey = ExternalSurvey(
+        name=f"Телефонне опитування відвідувачів, {period.code} (демо)",
+        conducted_by="Контакт-центр Мінцифри",
+        method="телефонне інтерв'ю",
+        period_start=period.first_day,
+        period_end=period.last_day,
+    )
+    # 40 answers, mostly critical: a real change that the recomputation has to show.
+    rows = [
+        {
+            "centre_code": centre.code,
+            "score": str(score),
+            "overall": str(overall),
+            "submitted_at": dt.datetime.combine(
+                period.last_day, dt.time(12), tzinfo=dt.UTC
+            ).isoformat(),
+        }
+        for score, overall in [(3, 2)] * 24 + [(8, 3)] * 10 + [(10, 4)] * 6
+    ]
+    count, errors = external_survey_import(survey=survey, rows=rows, actor=actor)
+    if errors or not count:
+        return 0
+    indicators_compute(period=period, centre_ids={centre.pk}, provider_ids=set())
     subject = sources.subject_get("centre", original.subject_key)
     correction = services.publication_prepare(
         subject=subject,
         period=period,
         scope=scope,
         actor=actor,
-        reason="Центр уточнив дані про вчасність: частину справ було закрито після строку.",
+        reason="Надійшли результати зовнішнього опитування задоволеності, проведеного в "
+        "межах звітного року: задоволеність та індекс лояльності перераховано.",
     )
     services.publication_approve(publication=correction, scope=scope, actor=actor)
     services.publication_publish(publication=correction, scope=scope, actor=actor)

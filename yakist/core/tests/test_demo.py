@@ -43,7 +43,11 @@ def test_demo_prepares_serves_and_its_printed_logins_work(tmp_path):
     }
     env.update({"YAKIST_DEMO": "1", "YAKIST_VAR_DIR": str(tmp_path)})
     prepared = subprocess.run(
-        [str(bin_dir / "yakist"), "demo"], env=env, capture_output=True, text=True, timeout=300
+        [str(bin_dir / "yakist"), "demo", "--scale", "0.2"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert prepared.returncode == 0, prepared.stderr[-3000:]
     for username in ("ministry", "coordinator", "centre", "provider", "integrator", "auditor"):

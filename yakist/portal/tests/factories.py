@@ -1,15 +1,17 @@
-"""Indicator results and ratings as the methodology engine will produce them: the portal's
-inputs, made here (seeded) for tests, the benchmark and the demo until the engine lands."""
+"""Indicator results and ratings shaped as the methodology engine produces them, under the
+shipped methodology: the portal's inputs, made here (seeded) so that tests control every figure."""
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 from collections.abc import Iterable
+from pathlib import Path
 
+from django.conf import settings
 from django.utils import timezone
 
 from yakist.core.periods import Period
+from yakist.indicators.methodology import methodology_load
 from yakist.indicators.models import (
     IndicatorDefinition,
     IndicatorResult,
@@ -17,113 +19,12 @@ from yakist.indicators.models import (
     RatingResult,
 )
 
-METHODOLOGY = "2026.1-test"
-ALL_TYPES = ["centre", "provider", "hromada", "region", "nation"]
-LEGAL = "Постанова КМУ № 864 від 11.08.2021, додаток (показники моніторингу)"
-
-# code, name, name_en, unit, direction, periodicity, subject types
-DEFINITIONS = [
-    (
-        "offline_compliance",
-        "Відповідність офлайн фронт-офісу",
-        "Offline front-office compliance",
-        "share",
-        "higher_better",
-        "quarterly",
-        ["centre", "hromada", "region", "nation"],
-    ),
-    (
-        "online_compliance",
-        "Відповідність онлайн фронт-офісу",
-        "Online front-office compliance",
-        "share",
-        "higher_better",
-        "yearly",
-        ["centre", "hromada", "region", "nation"],
-    ),
-    (
-        "satisfaction",
-        "Задоволеність отримувачів послуг",
-        "Applicants' satisfaction",
-        "share",
-        "higher_better",
-        "yearly",
-        ALL_TYPES,
-    ),
-    (
-        "loyalty_index",
-        "Індекс лояльності",
-        "Loyalty index",
-        "index",
-        "higher_better",
-        "yearly",
-        ALL_TYPES,
-    ),
-    (
-        "timeliness",
-        "Дотримання строків надання послуг",
-        "Timeliness",
-        "share",
-        "higher_better",
-        "yearly",
-        ALL_TYPES,
-    ),
-    (
-        "refusal_share",
-        "Частка відмов",
-        "Share of refusals",
-        "share",
-        "lower_better",
-        "yearly",
-        ALL_TYPES,
-    ),
-    (
-        "online_share",
-        "Частка послуг, отриманих онлайн",
-        "Online take-up",
-        "share",
-        "higher_better",
-        "yearly",
-        ALL_TYPES,
-    ),
-    ("coverage", "Повнота даних", "Data coverage", "share", "neutral", "yearly", ALL_TYPES),
-]
-
 
 def methodology() -> MethodologyVersion:
-    version, created = MethodologyVersion.objects.get_or_create(
-        code=METHODOLOGY,
-        defaults={
-            "title": "Методика оцінювання якості (тестова)",
-            "adopted_by": "Наказ Мінцифри (тестові дані)",
-            "effective_from": dt.date(2021, 1, 1),
-            "content_hash": "0" * 64,
-        },
-    )
-    if created:
-        IndicatorDefinition.objects.bulk_create(
-            [
-                IndicatorDefinition(
-                    methodology=version,
-                    code=code,
-                    version=1,
-                    name=name,
-                    name_en=name_en,
-                    description=f"{name}: частка або індекс за формулою методики.",
-                    description_en=f"{name_en} as defined by the methodology.",
-                    formula="numerator / denominator",
-                    inputs=["cases"],
-                    unit=unit,
-                    direction=direction,
-                    periodicity=periodicity,
-                    subjects=subjects,
-                    min_sample=10,
-                    legal_source=LEGAL,
-                )
-                for code, name, name_en, unit, direction, periodicity, subjects in DEFINITIONS
-            ]
-        )
-    return version
+    """The shipped methodology: the portal publishes what the real definitions describe."""
+    return methodology_load(
+        path=Path(settings.BASE_DIR) / "data" / "methodology" / "2025.1.toml"
+    ).methodology
 
 
 def definitions() -> dict[str, IndicatorDefinition]:
@@ -146,7 +47,12 @@ def results(
     skip: Iterable[str] = (),
     breakdowns: bool = True,
 ) -> list[IndicatorResult]:
-    """Current results of every applicable indicator for each (type, key) in the period."""
+    """Current results of every applicable indicator for each (type, key) in the period.
+
+    The period's results from the test world's engine run are removed first: the factory's
+    rows are this test's inputs, and nothing else is.
+    """
+    IndicatorResult.objects.filter(period=period.code).delete()
     defs = definitions()
     periodicity = "quarterly" if period.is_quarter else "yearly"
     rng = random.Random(f"{seed}:{period.code}")
@@ -224,6 +130,7 @@ def revise(*, indicator_code: str, subject_type: str, key: str, period: Period, 
 
 def ratings(*, period: Period, keys: list[str], subject_type: str = "centre") -> None:
     """A rating per subject with its explanation (components, weights, counts)."""
+    RatingResult.objects.filter(period=period.code, subject_type=subject_type).delete()
     version = methodology()
     rng = random.Random(f"rating:{period.code}")
     scores = sorted(((rng.uniform(40, 95), key) for key in keys), reverse=True)

@@ -22,13 +22,19 @@ class Command(BaseCommand):
             help="множник обсягу синтетичних даних (1 = демо за < 60 с)",
         )
         parser.add_argument("--force", action="store_true", help="повторити всі кроки")
+        parser.add_argument(
+            "--only",
+            default="",
+            help="лише кроки з цими префіксами, через кому (напр. yakist.registry)",
+        )
 
-    def handle(self, *args, seed, scale, force, **options):
+    def handle(self, *args, seed, scale, force, only, **options):
         console = Console()
         console.print("[bold]Якість[/bold] — підготовка демонстраційних даних")
         call_command("migrate", verbosity=0, interactive=False)
         call_command("collectstatic", verbosity=0, interactive=False)
-        run_demo(seed=seed, scale=scale, console=console, force=force)
+        prefixes = tuple(p.strip() for p in only.split(",") if p.strip())
+        run_demo(seed=seed, scale=scale, console=console, force=force, only=prefixes)
         table = Table(title="Демо-входи (пароль однаковий для всіх)")
         for column in ("Логін", "Пароль", "Роль", "Зона відповідальності"):
             table.add_column(column)

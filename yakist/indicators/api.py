@@ -1,0 +1,61 @@
+"""Public API of the methodology: the indicator definitions in force on a date."""
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from yakist.indicators import selectors
+
+router = Router(tags=["Методика"])
+
+
+class DefinitionOut(Schema):
+    code: str
+    version: int
+    name: str
+    name_en: str
+    description: str
+    description_en: str
+    formula: str
+    unit: str = Field(description="share (0–1) | index (−100…100) | score | days")
+    direction: str
+    periodicity: str = Field(description="quarterly | yearly")
+    subjects: list[str]
+    min_sample: int
+    legal_source: str
+    methodology: str
+    effective_from: dt.date
+    effective_to: dt.date | None
+
+
+class AtFilter(Schema):
+    at: dt.date | None = Field(
+        None, description="Дата, на яку показати чинні визначення (типово — сьогодні)"
+    )
+
+
+@router.get("/indicators", response=list[DefinitionOut], summary="Чинні показники методики")
+def indicators_list(request: HttpRequest, filters: Query[AtFilter]):
+    day = filters.at or dt.date.today()
+    return [
+        {
+            "code": d.code,
+            "version": d.version,
+            "name": d.name,
+            "name_en": d.name_en,
+            "description": d.description,
+            "description_en": d.description_en,
+            "formula": d.formula,
+            "unit": d.unit,
+            "direction": d.direction,
+            "periodicity": d.periodicity,
+            "subjects": d.subjects,
+            "min_sample": d.min_sample,
+            "legal_source": d.legal_source,
+            "methodology": d.methodology.code,
+            "effective_from": d.methodology.effective_from,
+            "effective_to": d.methodology.effective_to,
+        }
+        for d in selectors.definitions_in_force(day)
+    ]

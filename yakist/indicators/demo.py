@@ -1,0 +1,27 @@
+"""Demo step: load the methodology and compute the demo's quarters and years."""
+
+from django.conf import settings
+
+from yakist.core.demo import DemoContext
+from yakist.core.periods import Period, kyiv_now
+from yakist.indicators.methodology import methodology_load
+from yakist.indicators.services import indicators_compute
+
+METHODOLOGY_FILE = settings.BASE_DIR / "data" / "methodology" / "2025.1.toml"
+
+
+def compute(ctx: DemoContext) -> str:
+    methodology_load(path=METHODOLOGY_FILE)
+    today = kyiv_now().date()
+    current = Period.quarter_of(today)
+    periods = []
+    quarter = current
+    for _ in range(4):  # the current quarter and the three before it
+        periods.append(quarter)
+        quarter = quarter.previous()
+    periods.extend(sorted({Period(current.year - 1), Period(current.year)}))
+    total = 0
+    for period in ctx.track(periods, total=len(periods), description="Показники"):
+        report = indicators_compute(period=period)
+        total += report.created + report.updated
+    return f"Показники: {len(periods)} періодів, {total} значень, рейтинги ЦНАП і суб'єктів надання"

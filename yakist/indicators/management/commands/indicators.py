@@ -1,0 +1,56 @@
+"""`yakist indicators compute PERIOD… | refresh`: compute results and ratings."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from yakist.core.periods import Period
+from yakist.core.problems import Problem
+from yakist.indicators.models import MethodologyVersion
+from yakist.indicators.services import indicators_compute, indicators_refresh
+
+
+class Command(BaseCommand):
+    help = "Розрахунок показників і рейтингів / Compute indicators and ratings."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        compute = sub.add_parser("compute", help="повний розрахунок періодів (2026Q3, 2026, …)")
+        compute.add_argument("periods", nargs="+")
+        compute.add_argument(
+            "--methodology", help="код версії методики (типово — чинна на початок періоду)"
+        )
+        compute.add_argument(
+            "--with-quarters", action="store_true", help="для року — також кожен його квартал"
+        )
+        sub.add_parser("refresh", help="перерахувати лише змінене новими даними")
+
+    def handle(self, *args, action, **options):
+        if action == "refresh":
+            for report in indicators_refresh():
+                self._print(report)
+            return
+        methodology = None
+        if options["methodology"]:
+            methodology = MethodologyVersion.objects.filter(code=options["methodology"]).first()
+            if methodology is None:
+                raise CommandError(f"Версію методики {options['methodology']} не знайдено.")
+        periods = []
+        for text in options["periods"]:
+            try:
+                period = Period.parse(text)
+            except ValueError as error:
+                raise CommandError(str(error)) from error
+            if options["with_quarters"] and not period.is_quarter:
+                periods.extend(period.quarters())
+            periods.append(period)
+        for period in periods:
+            try:
+                self._print(indicators_compute(period=period, methodology=methodology))
+            except Problem as problem:
+                raise CommandError(str(problem.detail or problem.title)) from problem
+
+    def _print(self, report) -> None:
+        self.stdout.write(
+            f"{report.period} (методика {report.methodology}): нових {report.created}, "
+            f"оновлено {report.updated}, без змін {report.unchanged}, нових редакцій "
+            f"{report.superseded}, рейтинг {report.ratings}; {report.seconds['total']:.2f} с"
+        )

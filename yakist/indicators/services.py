@@ -1,0 +1,392 @@
+"""Computing a period: results stored by revision, ratings ranked, dirty marks cleared."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from yakist.core.periods import Period
+from yakist.core.problems import Problem
+from yakist.indicators import engine, inputs, rating
+from yakist.indicators.models import (
+    DirtyPeriod,
+    IndicatorResult,
+    MethodologyVersion,
+    RatingResult,
+    SubjectType,
+)
+from yakist.indicators.selectors import methodology_at
+
+RESULT_FIELDS = ("value", "numerator", "denominator", "n", "ci_low", "ci_high", "extra", "status")
+
+
+class NoMethodology(Problem):
+    slug = "no-methodology"
+    status = 409
+    title = gettext_lazy("Немає чинної методики")
+    description = gettext_lazy("Для цього періоду не завантажено жодної версії методики.")
+
+
+@dataclass
+class ComputeReport:
+    period: str
+    methodology: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    superseded: int = 0
+    ratings: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def period_methodology(
+    period: Period, methodology: MethodologyVersion | None
+) -> MethodologyVersion:
+    """A period is computed under the methodology in force on its first day, unless asked."""
+    found = methodology or methodology_at(period.first_day)
+    if found is None:
+        raise NoMethodology(_("Для періоду %(p)s немає чинної методики.") % {"p": period.code})
+    return found
+
+
+def indicators_compute(
+    *,
+    period: Period,
+    methodology: MethodologyVersion | None = None,
+    centre_ids: set[int] | None = None,
+    provider_ids: set[int] | None = None,
+) -> ComputeReport:
+    """Compute every indicator of `period`; with centre/provider ids, only what they touch."""
+    methodology = period_methodology(period, methodology)
+    report = ComputeReport(period=period.code, methodology=methodology.code)
+    started = time.perf_counter()
+    inputs.cube_rebuild(period, centre_ids=centre_ids, provider_ids=provider_ids)
+    report.seconds["cube"] = time.perf_counter() - started
+    ctx = engine.Context(
+        period=period,
+        definitions={d.code: d for d in methodology.definitions.all()},
+        centres=inputs.centres(),
+        providers=inputs.providers(),
+        dirty_centres=centre_ids,
+        dirty_providers=provider_ids,
+    )
+    rows = engine.compute_rows(ctx)
+    report.seconds["compute"] = time.perf_counter() - started - report.seconds["cube"]
+    with transaction.atomic():
+        _store(ctx, rows, report)
+        report.ratings = ratings_compute(period=period, methodology=methodology)
+        if not ctx.incremental:  # a full run covers whatever was marked for this period
+            DirtyPeriod.objects.filter(period=period.code).delete()
+    report.seconds["total"] = time.perf_counter() - started
+    return report
+
+
+def _store(ctx: engine.Context, rows: list[engine.Row], report: ComputeReport) -> None:
+    """Same definition: refresh in place (a provisional figure). Another definition: the old
+    row stays, marked not current, and the new one becomes revision + 1."""
+    now = timezone.now()
+    # Plain tuples, not model instances: a period has tens of thousands of current figures.
+    columns = ("pk", "definition_id", "revision", *RESULT_FIELDS)
+    current = {
+        tuple(values[:4]): _Stored(*values[4:])
+        for values in IndicatorResult.objects.filter(
+            period=ctx.period.code, is_current=True
+        ).values_list("indicator_code", "subject_type", "subject_key", "breakdown", *columns)
+    }
+    to_create: list[tuple] = []
+    to_replace: list[int] = []
+    to_retire: list[int] = []
+    for row in rows:
+        definition = ctx.definitions[row.indicator]
+        existing = current.get(row.key)
+        if ctx.incremental and existing is not None and row.subject_type in engine.AGGREGATE_LEVELS:
+            # Medians of aggregates need the whole period; the incremental run keeps the last
+            # full run's and says so, the next full run refreshes them.
+            kept = {k: v for k, v in existing.extra.items() if k.endswith("_ratio")}
+            if kept and not any(k.endswith("_ratio") for k in row.extra):
+                row.extra = {**row.extra, **kept, "quantiles_from_full_run": True}
+        values = {name: getattr(row, name) for name in RESULT_FIELDS}
+        if existing is not None and existing.definition_id == definition.pk:
+            if all(_same(getattr(existing, k), v) for k, v in values.items()):
+                report.unchanged += 1
+                continue
+            # A provisional figure of the same definition is refreshed: replaced in place.
+            to_replace.append(existing.pk)
+            revision = existing.revision
+        else:
+            revision = 1
+            if existing is not None:
+                to_retire.append(existing.pk)
+                revision = existing.revision + 1
+        to_create.append(
+            (
+                definition.pk,
+                row.indicator,
+                row.subject_type,
+                row.subject_key,
+                ctx.period.code,
+                row.breakdown,
+                row.value,
+                row.numerator,
+                row.denominator,
+                row.n,
+                row.ci_low,
+                row.ci_high,
+                json.dumps(row.extra, ensure_ascii=False),
+                row.status,
+                revision,
+                True,
+                now,
+            )
+        )
+    # Set-based writes: Django's bulk_update builds one CASE per row and per field, which is
+    # slower than deleting and inserting the same rows.
+    for chunk in _chunks(to_replace, 5000):
+        IndicatorResult.objects.filter(pk__in=chunk).delete()
+    for chunk in _chunks(to_retire, 5000):
+        IndicatorResult.objects.filter(pk__in=chunk).update(is_current=False)
+    _insert_results(to_create)
+    report.created = len(to_create) - len(to_replace)
+    report.updated, report.superseded = len(to_replace), len(to_retire)
+
+
+INSERT_COLUMNS = (
+    "definition_id",
+    "indicator_code",
+    "subject_type",
+    "subject_key",
+    "period",
+    "breakdown",
+    "value",
+    "numerator",
+    "denominator",
+    "n",
+    "ci_low",
+    "ci_high",
+    "extra",
+    "status",
+    "revision",
+    "is_current",
+    "computed_at",
+)
+
+
+def _insert_results(rows: list[tuple]) -> None:
+    """A plain multi-row INSERT: a period has tens of thousands of figures, and building a model
+    instance for each costs more than writing it."""
+    table = IndicatorResult._meta.db_table
+    placeholders = "(" + ", ".join(["%s"] * len(INSERT_COLUMNS)) + ")"
+    with connection.cursor() as cursor:
+        for chunk in _chunks(rows, 500):
+            sql = (
+                f"INSERT INTO {table} ({', '.join(INSERT_COLUMNS)}) VALUES "  # noqa: S608
+                + ", ".join([placeholders] * len(chunk))
+            )
+            cursor.execute(sql, [value for row in chunk for value in row])
+
+
+class _Stored:
+    """A current figure as read for comparison."""
+
+    __slots__ = ("definition_id", "extra_fields", "pk", "revision")
+
+    def __init__(self, pk, definition_id, revision, *fields) -> None:
+        self.pk, self.definition_id, self.revision = pk, definition_id, revision
+        self.extra_fields = dict(zip(RESULT_FIELDS, fields, strict=True))
+
+    def __getattr__(self, name):
+        try:
+            return self.extra_fields[name]
+        except KeyError as error:
+            raise AttributeError(name) from error
+
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _same(old, new) -> bool:
+    if isinstance(old, float) and isinstance(new, float):
+        return abs(old - new) < 1e-12
+    return old == new
+
+
+def ratings_compute(*, period: Period, methodology: MethodologyVersion) -> int:
+    """Rank centres and providers of a period from its current results."""
+    weights: dict[str, dict[str, float]] = defaultdict(dict)
+    for weight in methodology.weights.all():
+        weights[weight.subject_type][weight.indicator_code] = float(weight.weight)
+    definitions = {d.code: d for d in methodology.definitions.all()}
+    results: dict[tuple[str, str], dict[str, IndicatorResult]] = defaultdict(dict)
+    wanted = {code for per_type in weights.values() for code in per_type}
+    for result in IndicatorResult.objects.filter(
+        period=period.code,
+        breakdown="",
+        is_current=True,
+        indicator_code__in=wanted,
+        subject_type__in=[SubjectType.CENTRE, SubjectType.PROVIDER],
+    ).select_related("definition"):
+        results[(result.subject_type, result.subject_key)][result.indicator_code] = result
+    groups: dict[tuple[str, str], list[rating.Scored]] = defaultdict(list)
+    for subject_type, key, group in _rated_subjects():
+        components = []
+        for code, weight in weights.get(subject_type, {}).items():
+            result = results.get((subject_type, key), {}).get(code)
+            definition = definitions[code]
+            components.append(
+                rating.Component(
+                    indicator=code,
+                    weight=weight,
+                    value=result.value if result else None,
+                    low=result.ci_low if result else None,
+                    high=result.ci_high if result else None,
+                    unit=definition.unit,
+                    direction=definition.direction,
+                    status=result.status if result else "no_data",
+                    n=result.n if result else 0,
+                    numerator=result.numerator if result else None,
+                    denominator=result.denominator if result else None,
+                    definition_version=result.definition.version if result else definition.version,
+                )
+            )
+        if components:
+            groups[(subject_type, group)].append(rating.score_subject(key, group, components))
+    previous = {
+        (r.subject_type, r.subject_key): r.rank
+        for r in RatingResult.objects.filter(period=_previous(period).code, is_current=True)
+    }
+    current = {
+        (r.subject_type, r.subject_key): r
+        for r in RatingResult.objects.filter(period=period.code, is_current=True)
+    }
+    now = timezone.now()
+    to_create, to_replace, to_retire = [], [], []
+    for (subject_type, _group), entries in groups.items():
+        for entry in rating.rank_group(entries):
+            entry.movement = rating.movement(
+                entry.rank, previous.get((subject_type, entry.subject_key))
+            )
+            existing = current.get((subject_type, entry.subject_key))
+            revision = 1
+            if existing is not None and existing.methodology_id == methodology.pk:
+                to_replace.append(existing.pk)
+                revision = existing.revision
+            elif existing is not None:
+                to_retire.append(existing.pk)
+                revision = existing.revision + 1
+            to_create.append(
+                RatingResult(
+                    methodology=methodology,
+                    subject_type=subject_type,
+                    subject_key=entry.subject_key,
+                    period=period.code,
+                    revision=revision,
+                    is_current=True,
+                    computed_at=now,
+                    peer_group=entry.peer_group,
+                    score=entry.score,
+                    score_low=entry.low,
+                    score_high=entry.high,
+                    rank=entry.rank,
+                    rank_of=entry.rank_of,
+                    movement=entry.movement,
+                    status=entry.status,
+                    components=entry.components,
+                )
+            )
+    for chunk in _chunks(to_replace, 5000):
+        RatingResult.objects.filter(pk__in=chunk).delete()
+    for chunk in _chunks(to_retire, 5000):
+        RatingResult.objects.filter(pk__in=chunk).update(is_current=False)
+    RatingResult.objects.bulk_create(to_create, batch_size=2000)
+    return len(to_create)
+
+
+def _previous(period: Period) -> Period:
+    return period.previous()
+
+
+def _rated_subjects():
+    """(subject type, key, peer group) of every active main centre and territorial provider."""
+    from yakist.registry.models import Centre, Organisation, Status
+
+    for code, population in Centre.objects.filter(
+        kind=Centre.Kind.CENTRE, status=Status.ACTIVE
+    ).values_list("code", "population_served"):
+        yield SubjectType.CENTRE, code, rating.centre_peer_group(population)
+    for code, parent_code in Organisation.objects.filter(
+        kind=Organisation.Kind.PROVIDER, parent__isnull=False, status=Status.ACTIVE
+    ).values_list("code", "parent__code"):
+        yield SubjectType.PROVIDER, code, f"provider-{parent_code}"
+
+
+def dirty_mark(*, period_codes: set[str], centre_ids: set[int], provider_ids: set[int]) -> None:
+    """Remember what new inputs touched; `indicators_refresh` recomputes exactly that."""
+    from yakist.registry.models import Centre, Organisation
+
+    wanted = {
+        (subject_type, code, period)
+        for subject_type, model, ids in (
+            ("centre", Centre, centre_ids),
+            ("provider", Organisation, provider_ids),
+        )
+        for code in model.objects.filter(pk__in=ids).values_list("code", flat=True)
+        for period in period_codes
+    }
+    if not wanted:
+        return
+    # Most marks of a busy period exist already: insert only the new ones.
+    existing = set(
+        DirtyPeriod.objects.filter(period__in=period_codes).values_list(
+            "subject_type", "subject_key", "period"
+        )
+    )
+    DirtyPeriod.objects.bulk_create(
+        [DirtyPeriod(subject_type=t, subject_key=k, period=p) for t, k, p in wanted - existing],
+        ignore_conflicts=True,
+        batch_size=2000,
+    )
+
+
+def indicators_refresh() -> list[ComputeReport]:
+    """Recompute the (subject, period) pairs marked dirty, one incremental run per period."""
+    from yakist.registry.models import Centre, Organisation
+
+    marks = list(DirtyPeriod.objects.all())
+    by_period: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for mark in marks:
+        by_period[mark.period][mark.subject_type].add(mark.subject_key)
+    reports = []
+    for code, subjects in sorted(by_period.items()):
+        period = Period.parse(code)
+        if methodology_at(period.first_day) is None:
+            continue
+        centre_ids = set(
+            Centre.objects.filter(code__in=subjects["centre"]).values_list("pk", flat=True)
+        )
+        provider_ids = set(
+            Organisation.objects.filter(code__in=subjects["provider"]).values_list("pk", flat=True)
+        )
+        reports.append(
+            indicators_compute(period=period, centre_ids=centre_ids, provider_ids=provider_ids)
+        )
+    DirtyPeriod.objects.filter(pk__in=[m.pk for m in marks]).delete()
+    return reports
+
+
+def periods_touched(moments: list[dt.datetime]) -> set[str]:
+    """The quarter and year codes that instants fall in (for dirty marks)."""
+    codes = set()
+    for moment in moments:
+        quarter = Period.quarter_of(moment)
+        codes.update({quarter.code, str(quarter.year)})
+    return codes

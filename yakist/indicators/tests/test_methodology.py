@@ -1,0 +1,148 @@
+"""Methodology files: every inconsistency refused at load time; new versions never rewrite old
+results."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from yakist.core.periods import Period
+from yakist.indicators.methodology import MethodologyInvalid, methodology_load
+from yakist.indicators.models import IndicatorResult, MethodologyVersion, RatingResult
+from yakist.indicators.services import indicators_compute
+
+pytestmark = pytest.mark.django_db
+SHIPPED = Path(settings.BASE_DIR) / "data" / "methodology" / "2025.1.toml"
+
+
+def variant(tmp_path: Path, name: str, *replacements: tuple[str, str]) -> Path:
+    text = SHIPPED.read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+NEW_VERSION = ('code = "2025.1"', 'code = "2027.1"')
+NEW_DATES = ("effective_from = 2025-01-01", "effective_from = 2027-01-01")
+
+
+def errors_of(path: Path) -> list[str]:
+    with pytest.raises(MethodologyInvalid) as raised:
+        methodology_load(path=path)
+    return raised.value.errors
+
+
+def test_the_shipped_methodology_is_loaded_and_a_reload_is_a_no_op():
+    assert MethodologyVersion.objects.filter(code="2025.1").exists()
+    assert methodology_load(path=SHIPPED).created is False
+
+
+def test_unknown_input_is_refused(tmp_path):
+    path = variant(
+        tmp_path,
+        "m.toml",
+        NEW_VERSION,
+        NEW_DATES,
+        ('inputs = ["statmon"]', 'inputs = ["statmon", "astrology"]'),
+    )
+    assert any("невідомі вхідні дані astrology" in e for e in errors_of(path))
+
+
+def test_dependency_cycle_is_refused(tmp_path):
+    path = variant(
+        tmp_path,
+        "m.toml",
+        NEW_VERSION,
+        NEW_DATES,
+        ('calculator = "timeliness"', 'calculator = "timeliness"\ndepends_on = ["refusal_share"]'),
+        (
+            'calculator = "refusal_share"',
+            'calculator = "refusal_share"\ndepends_on = ["timeliness"]',
+        ),
+    )
+    assert any("Циклічна залежність" in e for e in errors_of(path))
+
+
+def test_weights_must_sum_to_one(tmp_path):
+    path = variant(
+        tmp_path, "m.toml", NEW_VERSION, NEW_DATES, ("timeliness = 0.35", "timeliness = 0.45")
+    )
+    assert any("у сумі дають 1.10" in e for e in errors_of(path))
+
+
+def test_overlapping_effective_dates_are_refused(tmp_path):
+    path = variant(
+        tmp_path,
+        "m.toml",
+        NEW_VERSION,
+        ("effective_from = 2025-01-01", "effective_from = 2024-06-01\neffective_to = 2025-06-30"),
+    )
+    assert any("перетинаються з версією 2025.1" in e for e in errors_of(path))
+    assert not MethodologyVersion.objects.filter(code="2027.1").exists()
+
+
+def test_a_changed_formula_needs_a_new_definition_version(tmp_path):
+    path = variant(
+        tmp_path, "m.toml", NEW_VERSION, NEW_DATES, ("min_sample = 30", "min_sample = 50")
+    )
+    assert any("змінене визначення має отримати нову версію" in e for e in errors_of(path))
+
+
+def test_a_file_that_is_not_toml_is_refused(tmp_path):
+    path = tmp_path / "m.toml"
+    path.write_text("[methodology\ncode =", encoding="utf-8")
+    assert any("не є коректним TOML" in e for e in errors_of(path))
+
+
+def test_a_new_version_keeps_old_results_and_adds_marked_revisions(tmp_path):
+    period = Period(2026, 3)
+    indicators_compute(period=period)
+    old = {
+        r.pk: (r.value, r.definition.version)
+        for r in IndicatorResult.objects.filter(
+            period=period.code, indicator_code="timeliness", is_current=True
+        )
+    }
+    old_ratings = set(
+        RatingResult.objects.filter(period=period.code, is_current=True).values_list(
+            "pk", flat=True
+        )
+    )
+    path = variant(
+        tmp_path,
+        "m.toml",
+        NEW_VERSION,
+        NEW_DATES,
+        ('code = "timeliness"\nversion = 1', 'code = "timeliness"\nversion = 2'),
+        (
+            'min_sample = 30\nlegal_source = "Закон України «Про адміністративні послуги», ст. 10',
+            'min_sample = 20\nlegal_source = "Закон України «Про адміністративні послуги», ст. 10',
+        ),
+        (
+            "timeliness = 0.35\noffline_compliance = 0.30",
+            "timeliness = 0.40\noffline_compliance = 0.25",
+        ),
+    )
+    methodology = methodology_load(path=path).methodology
+    # Loading changes nothing already computed; 2025.1 now ends the day before 2027.1.
+    assert MethodologyVersion.objects.get(code="2025.1").effective_to == dt.date(2026, 12, 31)
+    still = IndicatorResult.objects.filter(pk__in=old, is_current=True)
+    assert {r.pk: (r.value, r.definition.version) for r in still} == old
+
+    indicators_compute(period=period, methodology=methodology)
+    retired = IndicatorResult.objects.filter(pk__in=old)
+    assert {r.pk: (r.value, r.definition.version) for r in retired} == old  # kept as they were
+    assert not retired.filter(is_current=True).exists()
+    newer = IndicatorResult.objects.filter(
+        period=period.code, indicator_code="timeliness", is_current=True
+    )
+    assert set(newer.values_list("definition__version", flat=True)) == {2}
+    assert set(newer.values_list("revision", flat=True)) == {2}
+    assert not RatingResult.objects.filter(pk__in=old_ratings, is_current=True).exists()
+    assert RatingResult.objects.filter(pk__in=old_ratings).count() == len(old_ratings)

@@ -1,0 +1,378 @@
+"""Staff analytics: nation → oblast → hromada → centre → service, over time and among peers,
+with the rating and its explanation. Every chart has its table; every table downloads."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from yakist.accounts.scope import Scope, scope_of
+from yakist.core.choropleth import render_map
+from yakist.indicators import selectors
+from yakist.indicators.models import SubjectType
+from yakist.indicators.rating import peer_group_label
+from yakist.indicators.tables import table_download
+from yakist.indicators.templatetags.indicator_format import format_value, indicator_value
+from yakist.registry import selectors as registry
+from yakist.registry.models import Centre, Organisation, Territory
+
+DEFAULT_INDICATOR = "timeliness"
+
+
+def _choice(request: HttpRequest) -> tuple[str, str | None, list[str]]:
+    periods = selectors.periods_with_results()
+    period = request.GET.get("period") or (periods[0] if periods else None)
+    if period not in periods:
+        period = periods[0] if periods else None
+    indicator = request.GET.get("indicator") or DEFAULT_INDICATOR
+    return indicator, period, periods
+
+
+def _definitions(period: str | None):
+    if period is None:
+        return []
+    from yakist.core.periods import Period
+
+    return list(selectors.definitions_in_force(Period.parse(period).first_day))
+
+
+def _may_see_region(scope: Scope, region_code: str) -> bool:
+    return scope.is_national or scope.region_code == region_code
+
+
+def _visible_centre_codes(scope: Scope) -> set[str]:
+    return set(selectors.centre_keys_for(scope))
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    scope = scope_of(request.user)
+    indicator, period, periods = _choice(request)
+    definitions = _definitions(period)
+    definition = next((d for d in definitions if d.code == indicator), None)
+    if period is None or definition is None:
+        return render(request, "indicators/overview.html", {"periods": periods, "empty": True})
+    national = {
+        r.indicator_code: r for r in selectors.current_results(subject_type="nation", period=period)
+    }
+    regions = list(registry.regions().exclude(occupied=True))
+    by_region = selectors.results_by_key(
+        indicator_code=indicator, subject_type="region", period=period
+    )
+    rows = [(region, by_region.get(region.code)) for region in regions]
+    rows.sort(key=lambda pair: -(pair[1].value if pair[1] and pair[1].value is not None else -1e9))
+    if request.GET.get("format") in ("csv", "xlsx"):
+        return table_download(
+            title=f"{indicator}-{period}-regions",
+            fmt=request.GET["format"],
+            columns=[
+                _("Код регіону"),
+                _("Регіон"),
+                _("Значення"),
+                _("Чисельник"),
+                _("Знаменник"),
+                "n",
+                _("Стан"),
+            ],
+            rows=[
+                [
+                    r.code,
+                    r.display_name,
+                    res.value if res else None,
+                    res.numerator if res else None,
+                    res.denominator if res else None,
+                    res.n if res else 0,
+                    res.status if res else "no_data",
+                ]
+                for r, res in rows
+            ],
+        )
+    svg = render_map(
+        {code: (r.value if r.status == "ok" else None) for code, r in by_region.items()},
+        title=f"{definition.name}, {period}",
+        names={r.code: r.display_name for r in regions},
+        fmt=lambda v: format_value(v, definition.unit),
+        href=lambda code: (
+            f"/analytics/region/{code}/?indicator={indicator}&period={period}"
+            if _may_see_region(scope, code)
+            else None
+        ),
+        lower_is_better=definition.direction == "lower_better",
+    )
+    centre_results = selectors.results_by_key(
+        indicator_code=indicator, subject_type="centre", period=period
+    )
+    values = [r.value for r in centre_results.values() if r.status == "ok"]
+    low, high = (0.0, 1.0) if definition.unit == "share" else (-100.0, 100.0)
+    return render(
+        request,
+        "indicators/overview.html",
+        {
+            "indicator": indicator,
+            "definition": definition,
+            "definitions": definitions,
+            "period": period,
+            "periods": periods,
+            "national": national,
+            "rows": rows,
+            "map": svg,
+            "histogram": selectors.histogram(values, low=low, high=high),
+            "centres_ok": len(values),
+            "centres_total": len(centre_results),
+            "scope": scope,
+        },
+    )
+
+
+@login_required
+def region(request: HttpRequest, code: str) -> HttpResponse:
+    scope = scope_of(request.user)
+    territory = Territory.objects.filter(code=code, category__in=Territory.TOP_LEVEL).first()
+    if territory is None or not _may_see_region(scope, code):
+        raise Http404
+    indicator, period, periods = _choice(request)
+    definition = selectors.definition_for(indicator, period) if period else None
+    if definition is None:
+        raise Http404
+    centres = list(registry.centres_for(scope, region=code, kind="centre"))
+    results = selectors.results_by_key(
+        indicator_code=indicator,
+        subject_type="centre",
+        period=period,
+        keys=[c.code for c in centres],
+    )
+    hromadas = selectors.results_by_key(
+        indicator_code=indicator,
+        subject_type="hromada",
+        period=period,
+        keys=[c.hromada_id for c in centres if c.hromada_id],
+    )
+    rows = [(c, results.get(c.code), hromadas.get(c.hromada_id)) for c in centres]
+    rows.sort(key=lambda row: -(row[1].value if row[1] and row[1].value is not None else -1e9))
+    if request.GET.get("format") in ("csv", "xlsx"):
+        return table_download(
+            title=f"{indicator}-{period}-{code}",
+            fmt=request.GET["format"],
+            columns=[
+                _("Код центру"),
+                _("Центр"),
+                _("Громада"),
+                _("Значення"),
+                _("Чисельник"),
+                _("Знаменник"),
+                "n",
+                _("Стан"),
+            ],
+            rows=[
+                [
+                    c.code,
+                    c.name,
+                    c.hromada.display_name if c.hromada else "",
+                    r.value if r else None,
+                    r.numerator if r else None,
+                    r.denominator if r else None,
+                    r.n if r else 0,
+                    r.status if r else "no_data",
+                ]
+                for c, r, _h in rows
+            ],
+        )
+    return render(
+        request,
+        "indicators/region.html",
+        {
+            "territory": territory,
+            "indicator": indicator,
+            "definition": definition,
+            "definitions": _definitions(period),
+            "period": period,
+            "periods": periods,
+            "rows": rows,
+            "region_result": selectors.current_results(
+                subject_type="region", subject_key=code, period=period, indicator_code=indicator
+            ).first(),
+            "series": selectors.result_series(
+                indicator_code=indicator, subject_type="region", subject_key=code
+            ),
+        },
+    )
+
+
+@login_required
+def centre(request: HttpRequest, code: str) -> HttpResponse:
+    scope = scope_of(request.user)
+    subject = (
+        Centre.objects.select_related("region", "hromada", "territory").filter(code=code).first()
+    )
+    if subject is None or code not in _visible_centre_codes(scope):
+        raise Http404
+    _indicator, period, periods = _choice(request)
+    results = list(
+        selectors.current_results(subject_type="centre", subject_key=code, breakdown=None)
+    )
+    table: dict[str, dict[str, object]] = {}
+    for result in results:
+        if result.breakdown == "":
+            table.setdefault(result.indicator_code, {})[result.period] = result
+    shown_periods = sorted({r.period for r in results}, key=lambda p: (p[:4], p[4:] or "Q9"))
+    channels = [r for r in results if r.period == period and r.breakdown.startswith("channel:")]
+    return render(
+        request,
+        "indicators/centre.html",
+        {
+            "centre": subject,
+            "period": period,
+            "periods": periods,
+            "definitions": {d.code: d for d in _definitions(period)},
+            "table": table,
+            "shown_periods": shown_periods,
+            "channels": channels,
+            "services": selectors.centre_service_slices(centre_code=code, period=period)
+            if period
+            else [],
+            "rating": selectors.rating_of(subject_type="centre", subject_key=code, period=period)
+            if period
+            else None,
+        },
+    )
+
+
+@login_required
+def ratings(request: HttpRequest) -> HttpResponse:
+    scope = scope_of(request.user)
+    subject_type = request.GET.get("type") or SubjectType.CENTRE
+    if subject_type not in (SubjectType.CENTRE, SubjectType.PROVIDER):
+        raise Http404
+    _indicator, period, periods = _choice(request)
+    entries = list(selectors.ratings(subject_type=subject_type, period=period or ""))
+    if subject_type == SubjectType.CENTRE and not scope.is_national:
+        visible = _visible_centre_codes(scope)
+        region_codes = {scope.region_code} if scope.region_code else set()
+        entries = [
+            e
+            for e in entries
+            if e.subject_key in visible or _centre_region(e.subject_key) in region_codes
+        ]
+    names = _names(subject_type, [e.subject_key for e in entries])
+    groups: dict[str, list] = {}
+    for entry in entries:
+        groups.setdefault(entry.peer_group, []).append(
+            (entry, names.get(entry.subject_key, entry.subject_key))
+        )
+    if request.GET.get("format") in ("csv", "xlsx"):
+        return table_download(
+            title=f"rating-{subject_type}-{period}",
+            fmt=request.GET["format"],
+            columns=[
+                _("Група"),
+                _("Код"),
+                _("Назва"),
+                _("Місце"),
+                _("З"),
+                _("Бал"),
+                _("Нижня межа"),
+                _("Верхня межа"),
+                _("Зміна місця"),
+                _("Стан"),
+            ],
+            rows=[
+                [
+                    e.peer_group,
+                    e.subject_key,
+                    name,
+                    e.rank,
+                    e.rank_of,
+                    e.score,
+                    e.score_low,
+                    e.score_high,
+                    e.movement,
+                    e.status,
+                ]
+                for items in groups.values()
+                for e, name in items
+            ],
+        )
+    return render(
+        request,
+        "indicators/ratings.html",
+        {
+            "groups": [
+                (group, peer_group_label(group), items) for group, items in sorted(groups.items())
+            ],
+            "subject_type": subject_type,
+            "period": period,
+            "periods": periods,
+        },
+    )
+
+
+def _centre_region(code: str) -> str | None:
+    return Centre.objects.filter(code=code).values_list("region_id", flat=True).first()
+
+
+def _names(subject_type: str, keys: list[str]) -> dict[str, str]:
+    model = Centre if subject_type == SubjectType.CENTRE else Organisation
+    return dict(model.objects.filter(code__in=keys).values_list("code", "name"))
+
+
+@login_required
+def rating_explain(request: HttpRequest, subject_type: str, code: str, period: str) -> HttpResponse:
+    if not _may_see_rating(scope_of(request.user), subject_type, code):
+        raise Http404
+    entry = selectors.rating_of(subject_type=subject_type, subject_key=code, period=period)
+    if entry is None:
+        raise Http404
+    definitions = {d.code: d for d in entry.methodology.definitions.all()}
+    components = [
+        {
+            **c,
+            "definition": definitions.get(c["indicator"]),
+            "shown": indicator_value(_Shown(c, definitions.get(c["indicator"]))),
+        }
+        for c in entry.components
+    ]
+    return render(
+        request,
+        "indicators/rating_explain.html",
+        {
+            "entry": entry,
+            "components": components,
+            "name": _names(subject_type, [code]).get(code, code),
+            "group_label": peer_group_label(entry.peer_group),
+        },
+    )
+
+
+def _may_see_rating(scope: Scope, subject_type: str, code: str) -> bool:
+    """A centre's rating: its staff and its region's; a provider's: its staff; all: national."""
+    if scope.is_national:
+        return True
+    if subject_type == SubjectType.CENTRE:
+        return code in _visible_centre_codes(scope) or (
+            bool(scope.region_code) and _centre_region(code) == scope.region_code
+        )
+    return (
+        bool(scope.organisation_id)
+        and Organisation.objects.filter(pk=scope.organisation_id, code=code).exists()
+    )
+
+
+class _Shown:
+    """Lets a stored rating component be formatted like a result."""
+
+    def __init__(self, component: dict, definition) -> None:
+        self.value = component["value"]
+        self.status = component["status"]
+        self.extra = {}
+        self.definition = definition
+
+
+def staff_nav(request: HttpRequest, scope: Scope) -> list[dict]:
+    if scope.role is None and not scope.superuser:
+        return []
+    return [
+        {"url": "/analytics/", "label": _("Показники")},
+        {"url": "/analytics/ratings/", "label": _("Рейтинги")},
+    ]
