@@ -9,7 +9,7 @@ from rich.console import Console
 from bench.harness import print_results
 
 # Each module has run(console) -> list[Result]. Later stages add theirs here.
-BENCHMARKS: list[str] = ["ingest", "portal"]
+BENCHMARKS: list[str] = ["ingest", "indicators", "portal"]
 
 
 def main(argv: list[str]) -> int:

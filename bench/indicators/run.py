@@ -20,14 +20,17 @@ CASES_PER_YEAR = int(os.environ.get("BENCH_CASES", "5000000"))
 
 def run(console: Console) -> list[Result]:
     """The measurement runs in a child process with DATABASE_URL set to the bench database."""
+    database = os.environ.get("BENCH_INDICATORS_DATABASE_URL") or (
+        bench_database_url().rsplit("/", 1)[0] + "/yakist_bench_indicators"
+    )
     env = {
         **os.environ,
-        "DATABASE_URL": bench_database_url(),
+        "DATABASE_URL": database,
         "YAKIST_DEBUG": "1",
         "DJANGO_SETTINGS_MODULE": "yakist.settings",
         "BENCH_CASES": str(CASES_PER_YEAR),
     }
-    _ensure_database(bench_database_url())
+    _ensure_database(database)
     done = subprocess.run(
         [sys.executable, "-m", "bench.indicators.measure"],
         cwd=ROOT,

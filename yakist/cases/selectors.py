@@ -269,3 +269,53 @@ def case_timeline(case: Case) -> list[Step]:
 
 def quality_labels(case: Case) -> list[str]:
     return [str(ISSUE_LABELS.get(code, code)) for code in case.quality_issues]
+
+
+# Service categories of the Register (data/services.csv) → kinds of services in the quarterly
+# report (SRV.K_*). A category not listed counts as "other".
+SERVICE_KINDS = {
+    "Реєстрація актів цивільного стану": "kind_civil",
+    "Паспортні послуги": "kind_passport",
+    "Реєстрація місця проживання": "kind_residence",
+    "Державна реєстрація бізнесу": "kind_business",
+    "Податкові послуги": "kind_business",
+    "Речові права на нерухоме майно": "kind_property",
+    "Земельні відносини": "kind_land",
+    "Соціальний захист": "kind_social",
+    "Пенсійне забезпечення": "kind_pension",
+    "Ветерани та ВПО": "kind_veterans",
+    "Будівництво": "kind_construction",
+    "Транспорт": "kind_transport",
+    "Дозвільні послуги бізнесу": "kind_permits",
+    "Дозвільні послуги": "kind_permits",
+    "Місцеве самоврядування": "kind_local",
+    "Житлові питання та благоустрій": "kind_local",
+}
+FLOW_FACTS = ("applications", "applications_online", "results", "refusals", "overdue")
+
+
+def centre_flows(*, centre_ids: list[int], period: Period) -> dict[int, dict[str, int]]:
+    """What dynamic monitoring knows of each access point's quarter, for the quarterly report:
+    applications (by kind and online), results, refusals and results after the deadline."""
+    received = Q(received_at__gte=period.start, received_at__lt=period.end)
+    done = Q(done_at__gte=period.start, done_at__lt=period.end, outcome__in=["issued", "refused"])
+    rows = (
+        Case.objects.filter(sandbox=False, centre_id__in=centre_ids)
+        .filter(received | done)
+        .values("centre_id", "service__category")
+        .annotate(
+            applications=Count("pk", filter=received),
+            applications_online=Count("pk", filter=received & Q(channel="online")),
+            results=Count("pk", filter=done),
+            refusals=Count("pk", filter=done & Q(outcome="refused")),
+            overdue=Count("pk", filter=done & Q(on_time=False)),
+        )
+    )
+    flows: dict[int, dict[str, int]] = {}
+    for row in rows:
+        facts = flows.setdefault(row["centre_id"], dict.fromkeys(FLOW_FACTS, 0))
+        for name in FLOW_FACTS:
+            facts[name] += row[name]
+        kind = SERVICE_KINDS.get(row["service__category"] or "", "kind_other")
+        facts[kind] = facts.get(kind, 0) + row["applications"]
+    return flows

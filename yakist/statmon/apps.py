@@ -13,3 +13,4 @@ class StatmonConfig(AppConfig):
         from yakist.statmon import prefill
 
         prefill.register_registry_source()
+        prefill.register_cases_source()

@@ -120,6 +120,10 @@ def _fill(
     centres = list(expected.select_related("parent").order_by("code"))
     partial = set(expected.filter(services.part_of_quarter(period)).values_list("pk", flat=True))
     facts = prefill.sources()["registry"].provide(centres, period)
+    # The demo world is one world: a connected centre reports what its system sent (and the
+    # few cases it missed), and the others report at the same rate per resident.
+    dynamic = prefill.sources()["cases"].provide(centres, period)
+    density = _density(centres, dynamic)
     users = {
         u.username: u
         for u in get_user_model()
@@ -132,7 +136,15 @@ def _fill(
     for centre in ctx.track(centres, total=len(centres), description=f"Звіти {period.code}"):
         plan = _plan(rng, centre, final=final, demo_centre=demo_centre)
         _timeline(rng, plan, campaign, period, today)
-        values = _values(form, centre, facts.get(centre.pk, {}), period, ctx)
+        values = _values(
+            form,
+            centre,
+            facts.get(centre.pk, {}),
+            period,
+            ctx,
+            dynamic=dynamic.get(centre.pk),
+            density=density,
+        )
         note = {}
         fees_before = previous.get(centre.pk, {}).get("SRV.FEES")
         if plan["anomaly"] and fees_before and "SRV.FEES" in values:
@@ -383,8 +395,22 @@ def _change_finding(code: str) -> dict[str, str]:
 # --- Values -------------------------------------------------------------------------------
 
 
+def _density(centres: list[Centre], dynamic: dict[int, dict[str, int]]) -> float:
+    """Applications per 1,000 residents per quarter among centres whose cases are streamed."""
+    population = sum(c.population_served or 0 for c in centres if dynamic.get(c.pk))
+    applications = sum(f.get("applications", 0) for f in dynamic.values())
+    return 1000 * applications / population if population else 40.0
+
+
 def _values(
-    form: FormSpec, centre: Centre, facts: dict[str, Any], period: Period, ctx: DemoContext
+    form: FormSpec,
+    centre: Centre,
+    facts: dict[str, Any],
+    period: Period,
+    ctx: DemoContext,
+    *,
+    dynamic: dict[str, int] | None = None,
+    density: float = 40.0,
 ) -> dict[str, Any]:
     """One unit's answers. A per-centre generator keeps stable answers (premises, registers,
     checklists) identical across quarters, while flows vary a little with the season."""
@@ -463,21 +489,40 @@ def _values(
     v["STF.AVG_SALARY"] = int(stable.uniform(14000, 24000))
 
     # Services and visitors.
-    applications = max(5, scaled(stable.uniform(25, 55)))
-    v["SRV.APPLICATIONS"] = applications
-    v["SRV.RESULTS"] = int(applications * min(0.99, ratio(0.85, 0.98)))
-    v["SRV.REFUSALS"] = int(v["SRV.RESULTS"] * ratio(0.01, 0.05))
-    v["SRV.OVERDUE"] = int(v["SRV.RESULTS"] * ratio(0.0, 0.03))
-    v["SRV.ONLINE"] = int(applications * ratio(0.05, 0.25))
+    if dynamic and dynamic.get("applications"):
+        missed = stable.uniform(1.0, 1.12)  # cases entered by hand, never streamed
+        applications = round(dynamic["applications"] * missed)
+        v["SRV.APPLICATIONS"] = applications
+        v["SRV.RESULTS"] = round(dynamic["results"] * missed)
+        v["SRV.REFUSALS"] = min(v["SRV.RESULTS"], round(dynamic["refusals"] * missed))
+        v["SRV.OVERDUE"] = min(v["SRV.RESULTS"], round(dynamic["overdue"] * missed))
+        v["SRV.ONLINE"] = min(applications, round(dynamic["applications_online"] * missed))
+        kinds = {
+            code: int(dynamic.get("kind_" + code.split("K_")[1].lower(), 0) * missed)
+            for code in KIND_SHARES
+            if code in applicable
+        }
+    else:
+        applications = max(
+            1, round(population / 1000 * density * season * stable.uniform(0.8, 1.2))
+        )
+        v["SRV.APPLICATIONS"] = applications
+        v["SRV.RESULTS"] = int(applications * min(0.99, ratio(0.85, 0.98)))
+        v["SRV.REFUSALS"] = int(v["SRV.RESULTS"] * ratio(0.01, 0.05))
+        v["SRV.OVERDUE"] = int(v["SRV.RESULTS"] * ratio(0.0, 0.03))
+        v["SRV.ONLINE"] = int(applications * ratio(0.05, 0.25))
+        shares = {code: share for code, share in KIND_SHARES.items() if code in applicable}
+        norm = sum(shares.values()) or 1
+        spread = min(0.99, ratio(0.9, 0.99))
+        kinds = {
+            code: int(applications * spread * share / norm * min(1.0, ratio(0.8, 1.0)))
+            for code, share in shares.items()
+        }
     v["SRV.EXTERRITORIAL"] = int(applications * ratio(0.02, 0.15))
     v["SRV.PAID"] = int(applications * ratio(0.2, 0.4))
     v["SRV.FEES"] = round(v["SRV.PAID"] * ratio(0.1, 0.2), 1)
     v["SRV.COMPLEX"] = int(applications * ratio(0.005, 0.02))
-    kinds = {code: share for code, share in KIND_SHARES.items() if code in applicable}
-    norm = sum(kinds.values()) or 1
-    spread = min(0.99, ratio(0.9, 0.99))
-    for code, share in kinds.items():
-        v[code] = int(applications * spread * share / norm * min(1.0, ratio(0.8, 1.0)))
+    v.update(kinds)
     v["SRV.LIST_TOTAL"] = stable.randint(80, 250)
     v["SRV.LIST_OWN"] = int(v["SRV.LIST_TOTAL"] * stable.uniform(0.2, 0.4))
     v["SRV.LIST_STATE"] = int(v["SRV.LIST_TOTAL"] * stable.uniform(0.4, 0.6))

@@ -206,3 +206,46 @@ def register_registry_source() -> None:
             provide=_registry_provide,
         )
     )
+
+
+def _cases_provide(centres: Sequence[Centre], period: Period) -> dict[int, dict[str, Any]]:
+    from yakist.cases.selectors import centre_flows
+
+    return centre_flows(centre_ids=[c.pk for c in centres], period=period)
+
+
+def register_cases_source() -> None:
+    """Dynamic monitoring's counts of the quarter, for centres whose system reports them."""
+    register(
+        PrefillSource(
+            key="cases",
+            label=gettext_lazy("Динамічний моніторинг (справи від підключених систем)"),
+            facts={
+                "applications": gettext_lazy("заяв отримано"),
+                "applications_online": gettext_lazy("заяв подано онлайн"),
+                "results": gettext_lazy("рішень ухвалено"),
+                "refusals": gettext_lazy("рішень про відмову"),
+                "overdue": gettext_lazy("рішень після строку"),
+                **{
+                    kind: gettext_lazy("заяв за видом послуг")
+                    for kind in (
+                        "kind_civil",
+                        "kind_passport",
+                        "kind_residence",
+                        "kind_business",
+                        "kind_property",
+                        "kind_land",
+                        "kind_social",
+                        "kind_pension",
+                        "kind_veterans",
+                        "kind_construction",
+                        "kind_transport",
+                        "kind_permits",
+                        "kind_local",
+                        "kind_other",
+                    )
+                },
+            },
+            provide=_cases_provide,
+        )
+    )
