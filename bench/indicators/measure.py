@@ -81,8 +81,9 @@ def _generate(count: int, offset: int) -> None:
                    r.received, r.received, d.done, d.done, 10, 'working_days', r.received + interval '14 days',
                    r.received + interval '12 days', CASE WHEN g %% 40 = 0 THEN NULL ELSE d.done <= r.received + interval '14 days' END,
                    NULL, 0, CASE WHEN g %% 3 = 0 THEN g %% 11 ELSE NULL END,
-                   CASE WHEN g %% 3 = 0 THEN d.done ELSE NULL END, '[]', false, 4, d.done, d.done
-            FROM generate_series(%(offset)s + 1, %(offset)s + %(count)s) g
+                   CASE WHEN g %% 3 = 0 THEN d.done ELSE NULL END, '[]', false, 4,
+                   coalesce(d.done, r.received), coalesce(d.done, r.received)
+            FROM generate_series(%(offset)s::bigint + 1, %(offset)s::bigint + %(count)s) g
             JOIN bench_centres c ON c.n = 1 + (g * 7919) %% %(centres)s
             JOIN bench_services s ON s.n = 1 + (g * 104729) %% %(services)s
             JOIN bench_providers p ON p.n = 1 + (g * 31) %% %(providers)s

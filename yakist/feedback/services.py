@@ -137,40 +137,48 @@ def message_take(*, message: FeedbackMessage, actor) -> FeedbackMessage:
     return message
 
 
-@transaction.atomic
 def message_answer(*, message: FeedbackMessage, answer: str, actor) -> FeedbackMessage:
-    answer = answer.strip()
-    if not answer:
-        raise FeedbackInvalid(_("Текст відповіді не може бути порожнім."))
+    """Answer publicly; the status page shows the answer."""
+    return _message_close(
+        message=message,
+        state=FeedbackMessage.State.ANSWERED,
+        text=answer,
+        actor=actor,
+        empty=_("Текст відповіді не може бути порожнім."),
+    )
+
+
+def message_reject(*, message: FeedbackMessage, reason: str, actor) -> FeedbackMessage:
+    """Reject (spam, not about the data); the author sees the reason."""
+    return _message_close(
+        message=message,
+        state=FeedbackMessage.State.REJECTED,
+        text=reason,
+        actor=actor,
+        empty=_("Вкажіть причину відхилення — її побачить автор."),
+    )
+
+
+@transaction.atomic
+def _message_close(
+    *, message: FeedbackMessage, state: str, text: str, actor, empty: str
+) -> FeedbackMessage:
+    text = text.strip()
+    if not text:
+        raise FeedbackInvalid(empty)
     if not message.is_open:
         raise Conflict(_("На це повідомлення вже відповіли або його відхилено."))
-    message.state = FeedbackMessage.State.ANSWERED
-    message.answer = answer[:5000]
+    message.state = state
+    message.answer = text[:5000]
     message.answered_at = timezone.now()
     message.answered_by = actor
     message.save(update_fields=["state", "answer", "answered_at", "answered_by"])
     audit_record(
         actor=actor,
-        action="feedback_answer",
+        action=f"feedback_{state}",
         obj=message,
         changes={"overdue": message.answered_at > message.due_at},
     )
-    return message
-
-
-@transaction.atomic
-def message_reject(*, message: FeedbackMessage, reason: str, actor) -> FeedbackMessage:
-    reason = reason.strip()
-    if not reason:
-        raise FeedbackInvalid(_("Вкажіть причину відхилення — її побачить автор."))
-    if not message.is_open:
-        raise Conflict(_("На це повідомлення вже відповіли або його відхилено."))
-    message.state = FeedbackMessage.State.REJECTED
-    message.answer = reason[:5000]
-    message.answered_at = timezone.now()
-    message.answered_by = actor
-    message.save(update_fields=["state", "answer", "answered_at", "answered_by"])
-    audit_record(actor=actor, action="feedback_reject", obj=message)
     return message
 
 

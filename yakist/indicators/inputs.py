@@ -141,34 +141,14 @@ def cube_rebuild(
                OR (c.rated_at >= %s AND c.rated_at < %s)){subset_sql}
         GROUP BY c.main_centre_id, c.provider_id, c.region_id, c.hromada_id, c.channel, s.code
     """  # noqa: S608  (table names come from our models; every value is a parameter)
+    window = [start, end]
     params = [
         period.code,
-        start,
-        end,
-        start,
-        end,
-        start,
-        end,
-        start,
-        end,
-        True,
-        start,
-        end,
-        start,
-        end,
-        start,
-        end,
-        start,
-        end,
-        start,
-        end,
-        False,
-        start,
-        end,
-        start,
-        end,
-        start,
-        end,
+        *window * 4,  # received ×2, done (with a term), done (on time) …
+        True,  # … on_time = true
+        *window * 5,  # … refused, issued, rated ×3
+        False,  # sandbox = false
+        *window * 3,  # the WHERE clause
         *subset_params,
     ]
     with connection.cursor() as cursor:
