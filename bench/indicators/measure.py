@@ -43,28 +43,48 @@ def prepare() -> None:
         cursor.execute(f"ANALYZE {Case._meta.db_table}")
 
 
-def _generate(count: int, offset: int) -> None:
-    """Cases spread over the year across every active centre, set-based in PostgreSQL."""
+def _generate(
+    count: int,
+    offset: int,
+    *,
+    region: str | None = None,
+    start: str = f"{YEAR}-01-01",
+    seconds: int = 31536000,
+) -> None:
+    """Cases spread over a time window across the active centres (of one region if given),
+    set-based in PostgreSQL."""
     table = Case._meta.db_table
     with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_centres, bench_services, bench_units")
         cursor.execute("SELECT min(id) FROM registry_connectedsystem")
         system_id = cursor.fetchone()[0]
-        cursor.execute("""
+        cursor.execute(
+            """
             CREATE TEMP TABLE bench_centres AS
             SELECT row_number() OVER (ORDER BY c.id) AS n, c.id, coalesce(c.parent_id, c.id) AS main_id,
                    c.region_id, c.hromada_id
-            FROM registry_centre c WHERE c.status = 'active';
-            CREATE TEMP TABLE bench_services AS
-            SELECT row_number() OVER (ORDER BY s.id) AS n, s.id FROM registry_service s;
-            CREATE TEMP TABLE bench_providers AS
-            SELECT row_number() OVER (ORDER BY o.id) AS n, o.id FROM registry_organisation o
-            WHERE o.kind = 'provider' AND o.parent_id IS NOT NULL;
-        """)
+            FROM registry_centre c WHERE c.status = 'active' AND c.region_id LIKE %s
+            """,
+            [region or "%"],
+        )
+        cursor.execute(
+            "CREATE TEMP TABLE bench_services AS "
+            "SELECT row_number() OVER (ORDER BY s.id) AS n, s.id FROM registry_service s"
+        )
+        # A service is provided by one central body's unit in the centre's region, as in life.
+        cursor.execute(
+            """
+            CREATE TEMP TABLE bench_units AS
+            SELECT o.id, o.region_id, dense_rank() OVER (ORDER BY o.parent_id) - 1 AS k
+            FROM registry_organisation o
+            WHERE o.kind = 'provider' AND o.parent_id IS NOT NULL
+            """
+        )
         cursor.execute("SELECT count(*) FROM bench_centres")
         centres = cursor.fetchone()[0]
         cursor.execute("SELECT count(*) FROM bench_services")
         services = cursor.fetchone()[0]
-        cursor.execute("SELECT count(*) FROM bench_providers")
+        cursor.execute("SELECT count(DISTINCT k) FROM bench_units")
         providers = cursor.fetchone()[0]
         cursor.execute(
             f"""
@@ -86,9 +106,9 @@ def _generate(count: int, offset: int) -> None:
             FROM generate_series(%(offset)s::bigint + 1, %(offset)s::bigint + %(count)s) g
             JOIN bench_centres c ON c.n = 1 + (g * 7919) %% %(centres)s
             JOIN bench_services s ON s.n = 1 + (g * 104729) %% %(services)s
-            JOIN bench_providers p ON p.n = 1 + (g * 31) %% %(providers)s
-            CROSS JOIN LATERAL (SELECT timestamptz '{YEAR}-01-01 06:00+00'
-                                + ((g * 2654435761) %% 31536000) * interval '1 second' AS received) r
+            JOIN bench_units p ON p.region_id = c.region_id AND p.k = s.n %% %(providers)s
+            CROSS JOIN LATERAL (SELECT %(start)s::timestamptz + interval '6 hours'
+                                + ((g * 2654435761) %% %(seconds)s) * interval '1 second' AS received) r
             CROSS JOIN LATERAL (SELECT CASE WHEN g %% 40 = 0 THEN NULL
                                 ELSE r.received + ((g %% 23) * interval '1 day') + interval '3 hours' END AS done) d
         """,
@@ -99,6 +119,8 @@ def _generate(count: int, offset: int) -> None:
                 "centres": centres,
                 "services": services,
                 "providers": providers,
+                "start": start,
+                "seconds": seconds,
             },
         )
 
@@ -145,9 +167,18 @@ def engine() -> float:
 
 
 def incremental() -> float:
-    """10,000 new finished cases in the quarter, marked dirty, then the incremental refresh."""
+    """≈ 10,000 new events (2,500 cases) of one oblast, marked dirty, then the incremental
+    refresh; the new cases are removed afterwards so that runs stay alike."""
     last_id = Case.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    _generate(10_000, offset=Case.objects.count() + 10_000_000)
+    # ≈ 10,000 events (four per case) from the centres of one oblast within the quarter: what
+    # an oblast's systems send in a working day.
+    _generate(
+        2_500,
+        offset=Case.objects.count() + 10_000_000,
+        region="UA46000000000026241",
+        start=QUARTER.first_day.isoformat(),
+        seconds=80 * 86400,
+    )
     new = Case.objects.filter(id__gt=last_id)
     centre_ids = set(new.values_list("main_centre_id", flat=True))
     provider_ids = set(new.values_list("provider_id", flat=True))

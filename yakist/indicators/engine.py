@@ -18,8 +18,6 @@ from yakist.indicators.stats import loyalty_index, loyalty_interval, wilson_inte
 
 LEVELS = ("centre", "provider", "hromada", "region", "nation")
 AGGREGATE_LEVELS = ("hromada", "region", "nation")
-SERVICE_SLICE_LEVELS = ("region", "nation")  # per-service slices stay small
-CHANNEL_SLICE_LEVELS = ("centre", "provider", "region", "nation")
 
 
 @dataclass
@@ -123,54 +121,60 @@ class Context:
 # --- Roll-ups of case counts --------------------------------------------------------------------
 
 
+def _subject_key(ctx: Context, level: str, ident) -> str | None:
+    """A subject's code from the id a roll-up groups by (None: not a monitoring subject)."""
+    if level == "centre":
+        info = ctx.centres.get(ident)
+        return info.code if info else None
+    if level == "provider":
+        provider = ctx.providers.get(ident)
+        return provider[0] if provider else None
+    return ident or ""
+
+
 def case_buckets(ctx: Context) -> dict[tuple[str, str, str], dict[str, int]]:
-    """{(level, subject key, breakdown): summed counts} from the period's case cube."""
+    """{(level, subject key, breakdown): counts}: every level and channel from the cube, and
+    per service (region, nation) the timeliness counts of the finished cases."""
 
     def build():
-        buckets: dict[tuple[str, str, str], dict[str, int]] = defaultdict(
-            lambda: dict.fromkeys(inputs.CASE_COUNTS, 0)
-        )
-        for row in inputs.cube_rows(ctx.period):
-            centre_id, provider_id, region, hromada, channel, service = row[:6]
-            counts = dict(zip(inputs.CASE_COUNTS, row[6:], strict=True))
-            subjects = ctx.subjects_of_centre(centre_id)
-            if centre_id is None:  # applied online, not at a centre: still the case's region
-                subjects = [("nation", "")] + ([("region", region)] if region else [])
-                if hromada:
-                    subjects.append(("hromada", hromada))
-            provider = ctx.providers.get(provider_id)
-            if provider is not None:
-                subjects.append(("provider", provider[0]))
-            for level, key in subjects:
-                slices = [""]
-                if level in CHANNEL_SLICE_LEVELS:
-                    slices.append(f"channel:{channel}")
-                if level in SERVICE_SLICE_LEVELS:
-                    slices.append(f"service:{service}")
-                for breakdown in slices:
-                    bucket = buckets[(level, key, breakdown)]
-                    for name, value in counts.items():
-                        bucket[name] += value
+        buckets: dict[tuple[str, str, str], dict[str, int]] = {}
+        for level, ident, channel, counts in inputs.cube_rollup(ctx.period):
+            key = _subject_key(ctx, level, ident)
+            if key is None:
+                continue
+            breakdown = f"channel:{channel}" if channel is not None else ""
+            buckets[(level, key, breakdown)] = dict(zip(inputs.CASE_COUNTS, counts, strict=True))
+        for (level, ident, service), (done, on_time) in finished(ctx).services.items():
+            counts = dict.fromkeys(inputs.CASE_COUNTS, 0)
+            counts.update(done_with_term=done, on_time=on_time)
+            buckets[(level, ident or "", f"service:{service}")] = counts
         return buckets
 
     return ctx.cached("case_buckets", build)
 
 
-def quantiles(ctx: Context) -> dict[tuple[str, object], dict[str, float]]:
+def finished(ctx: Context) -> inputs.FinishedStats:
+    """Medians per subject; an incremental run recomputes only the touched centres and
+    providers (aggregates keep their last full run's medians and service slices)."""
+
     def load():
         levels = list(LEVELS) if not ctx.incremental else ["centre", "provider"]
-        raw = inputs.time_ratio_quantiles(
-            ctx.period, levels, centre_ids=ctx.dirty_centres, provider_ids=ctx.dirty_providers
+        return inputs.finished_stats(
+            ctx.period,
+            levels,
+            centre_ids=ctx.dirty_centres,
+            provider_ids=ctx.dirty_providers,
+            service_slices=not ctx.incremental,
         )
+
+    return ctx.cached("finished", load)
+
+
+def quantiles(ctx: Context) -> dict[tuple[str, object], dict[str, float]]:
+    def load():
         keyed = {}
-        for (level, ident), values in raw.items():
-            if level == "centre":
-                info = ctx.centres.get(ident)
-                key = info.code if info else None
-            elif level == "provider":
-                key = ctx.providers.get(ident, (None,))[0]
-            else:
-                key = ident or ""
+        for (level, ident), values in finished(ctx).quantiles.items():
+            key = _subject_key(ctx, level, ident)
             if key is not None:
                 keyed[(level, key)] = values
         return keyed

@@ -17,7 +17,7 @@ from yakist.accounts.scope import Scope
 from yakist.cases.models import Case
 from yakist.core.periods import Period
 from yakist.feedback.models import SurveyResponse
-from yakist.registry.models import Centre, ConnectedSystem, Organisation, Service
+from yakist.registry.models import Centre, ConnectedSystem, Organisation
 
 INTERNAL = Scope(role=None, superuser=True)  # the engine reads everything; results are aggregates
 
@@ -105,7 +105,6 @@ def cube_rebuild(
     from yakist.indicators.models import CaseCube
 
     cube, cases = CaseCube._meta.db_table, Case._meta.db_table
-    services = Service._meta.db_table
     subset_sql, subset_params = "", []
     deleted = CaseCube.objects.filter(period=period.code)
     if centre_ids is not None or provider_ids is not None:
@@ -123,9 +122,9 @@ def cube_rebuild(
     rated = "c.rated_at >= %s AND c.rated_at < %s AND c.rating IS NOT NULL"
     sql = f"""
         INSERT INTO {cube} (period, main_centre_id, provider_id, region_id, hromada_id, channel,
-            service_code, received, online, done_with_term, on_time, refused, issued, rated,
+            received, online, done_with_term, on_time, refused, issued, rated,
             promoters, detractors)
-        SELECT %s, c.main_centre_id, c.provider_id, c.region_id, c.hromada_id, c.channel, s.code,
+        SELECT %s, c.main_centre_id, c.provider_id, c.region_id, c.hromada_id, c.channel,
             SUM(CASE WHEN {received} THEN 1 ELSE 0 END),
             SUM(CASE WHEN {received} AND c.channel = 'online' THEN 1 ELSE 0 END),
             SUM(CASE WHEN {done} AND c.on_time IS NOT NULL THEN 1 ELSE 0 END),
@@ -135,11 +134,11 @@ def cube_rebuild(
             SUM(CASE WHEN {rated} THEN 1 ELSE 0 END),
             SUM(CASE WHEN {rated} AND c.rating >= 9 THEN 1 ELSE 0 END),
             SUM(CASE WHEN {rated} AND c.rating <= 6 THEN 1 ELSE 0 END)
-        FROM {cases} c JOIN {services} s ON s.id = c.service_id
+        FROM {cases} c
         WHERE c.sandbox = %s
           AND ((c.received_at >= %s AND c.received_at < %s) OR (c.done_at >= %s AND c.done_at < %s)
                OR (c.rated_at >= %s AND c.rated_at < %s)){subset_sql}
-        GROUP BY c.main_centre_id, c.provider_id, c.region_id, c.hromada_id, c.channel, s.code
+        GROUP BY c.main_centre_id, c.provider_id, c.region_id, c.hromada_id, c.channel
     """  # noqa: S608  (table names come from our models; every value is a parameter)
     window = [start, end]
     params = [
@@ -156,20 +155,84 @@ def cube_rebuild(
         return cursor.rowcount
 
 
-def cube_rows(period: Period) -> list[tuple]:
+# (level, cube column) in the order of a grouping set's key; "nation" is the empty set.
+ROLLUP_SETS = (
+    ("centre", "main_centre_id"),
+    ("provider", "provider_id"),
+    ("hromada", "hromada_id"),
+    ("region", "region_id"),
+    ("nation", None),
+)
+CHANNEL_LEVELS = ("centre", "provider", "region", "nation")
+
+
+def cube_rollup(period: Period) -> list[tuple[str, object, str | None, tuple[int, ...]]]:
+    """Every level's counts (and per channel where sliced) from the period's cube:
+    [(level, subject id, channel or None, counts in CASE_COUNTS order)]."""
+    if connection.vendor == "postgresql":
+        return _rollup_postgres(period)
+    return _rollup_python(period)
+
+
+def _rollup_python(period: Period):
     from yakist.indicators.models import CaseCube
 
-    return list(
-        CaseCube.objects.filter(period=period.code).values_list(
-            "main_centre_id",
-            "provider_id",
-            "region_id",
-            "hromada_id",
-            "channel",
-            "service_code",
-            *CASE_COUNTS,
-        )
+    totals: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(CASE_COUNTS))
+    rows = CaseCube.objects.filter(period=period.code).values_list(
+        "main_centre_id", "provider_id", "hromada_id", "region_id", "channel", *CASE_COUNTS
     )
+    for row in rows:
+        ids = dict(zip(("centre", "provider", "hromada", "region"), row[:4], strict=True))
+        ids["nation"] = ""
+        channel, counts = row[4], row[5:]
+        for level, ident in ids.items():
+            if ident is None:
+                continue
+            keys = [(level, ident, None)]
+            if level in CHANNEL_LEVELS:
+                keys.append((level, ident, channel))
+            for key in keys:
+                bucket = totals[key]
+                for index, value in enumerate(counts):
+                    bucket[index] += value
+    return [(level, ident, channel, tuple(c)) for (level, ident, channel), c in totals.items()]
+
+
+def _rollup_postgres(period: Period):
+    from yakist.indicators.models import CaseCube
+
+    sets = []
+    for level, column in ROLLUP_SETS:
+        key = [column] if column else []
+        sets.append(f"({', '.join(key)})")
+        if level in CHANNEL_LEVELS:
+            sets.append(f"({', '.join([*key, 'channel'])})")
+    columns = [column for _level, column in ROLLUP_SETS if column]
+    flags = ", ".join(f"GROUPING({c})" for c in [*columns, "channel"])
+    sums = ", ".join(f"SUM({name})" for name in CASE_COUNTS)
+    sql = f"""
+        SELECT {", ".join(columns)}, channel, {flags}, {sums}
+        FROM {CaseCube._meta.db_table} WHERE period = %s
+        GROUP BY GROUPING SETS ({", ".join(sets)})
+    """  # noqa: S608  (our own column names only)
+    result = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [period.code])
+        for row in cursor.fetchall():
+            ids, channel = row[: len(columns)], row[len(columns)]
+            grouping = row[len(columns) + 1 : 2 * len(columns) + 2]
+            counts = tuple(int(v or 0) for v in row[2 * len(columns) + 2 :])
+            grouped = [c for c, flag in zip(columns, grouping[:-1], strict=True) if flag == 0]
+            sliced = grouping[-1] == 0
+            if not grouped:
+                level, ident = "nation", ""
+            else:
+                level = next(lv for lv, col in ROLLUP_SETS if col == grouped[0])
+                ident = ids[columns.index(grouped[0])]
+                if ident is None:
+                    continue  # cases with no centre (or region) are counted at the other levels
+            result.append((level, ident, channel if sliced else None, counts))
+    return result
 
 
 LEVEL_COLUMNS = {
@@ -181,54 +244,68 @@ LEVEL_COLUMNS = {
 }
 
 
-def time_ratio_quantiles(
+SERVICE_LEVELS = ("region", "nation")  # per-service slices stay small
+
+
+@dataclass
+class FinishedStats:
+    """From the cases finished in a period with a known term: the median and P90 of duration
+    against the term per subject, and per service (region, nation) the on-time counts."""
+
+    quantiles: dict[tuple[str, object], dict[str, float]]
+    services: dict[tuple[str, object, str], tuple[int, int]]
+
+
+def finished_stats(
     period: Period,
     levels: list[str],
     *,
     centre_ids: set[int] | None = None,
     provider_ids: set[int] | None = None,
-) -> dict[tuple[str, object], dict[str, float]]:
-    """Median and P90 of (done − received) / (due − received) for finished cases with a term,
-    per subject of each level: {(level, subject id): {"median": …, "p90": …, "n": …}}."""
+    service_slices: bool = True,
+) -> FinishedStats:
     if connection.vendor == "postgresql":
-        return _quantiles_postgres(period, levels, centre_ids, provider_ids)
-    return _quantiles_python(period, levels, centre_ids, provider_ids)
+        return _finished_postgres(period, levels, centre_ids, provider_ids, service_slices)
+    return _finished_python(period, levels, centre_ids, provider_ids, service_slices)
 
 
-def _finished_with_term(period: Period, centre_ids, provider_ids):
-    queryset = (
-        Case.objects.filter(
-            sandbox=False,
-            done_at__gte=period.start,
-            done_at__lt=period.end,
-            due_at__isnull=False,
-            on_time__isnull=False,
-        )
-        .exclude(outcome="withdrawn")
-        .filter(due_at__gt=F("received_at"))
-    )
+FINISHED_COLUMNS = (
+    "main_centre_id",
+    "provider_id",
+    "hromada_id",
+    "region_id",
+    "service_code",
+    "received_at",
+    "done_at",
+    "due_at",
+    "on_time",
+)
+
+
+def _finished(period: Period, centre_ids, provider_ids):
+    """The same cases the cube counts as `done_with_term`."""
+    queryset = Case.objects.filter(
+        sandbox=False,
+        done_at__gte=period.start,
+        done_at__lt=period.end,
+        on_time__isnull=False,
+    ).exclude(outcome="withdrawn")
     if centre_ids is not None or provider_ids is not None:
         queryset = queryset.filter(
             Q(main_centre_id__in=centre_ids or []) | Q(provider_id__in=provider_ids or [])
         )
-    return queryset
+    return queryset.annotate(service_code=F("service__code")).values_list(*FINISHED_COLUMNS)
 
 
-def _quantiles_python(period, levels, centre_ids, provider_ids):
+def _finished_python(period, levels, centre_ids, provider_ids, service_slices):
     from yakist.indicators.stats import quantile
 
-    rows = _finished_with_term(period, centre_ids, provider_ids).values_list(
-        "main_centre_id",
-        "provider_id",
-        "hromada_id",
-        "region_id",
-        "received_at",
-        "done_at",
-        "due_at",
-    )
-    buckets: dict[tuple[str, object], list[float]] = defaultdict(list)
-    for centre, provider, hromada, region, received, done, due in rows.iterator(chunk_size=10_000):
-        ratio = (done - received).total_seconds() / (due - received).total_seconds()
+    ratios: dict[tuple[str, object], list[float]] = defaultdict(list)
+    services: dict[tuple[str, object, str], list[int]] = defaultdict(lambda: [0, 0])
+    rows = _finished(period, centre_ids, provider_ids)
+    for centre, provider, hromada, region, service, received, done, due, on_time in rows.iterator(
+        chunk_size=10_000
+    ):
         ids = {
             "centre": centre,
             "provider": provider,
@@ -236,65 +313,75 @@ def _quantiles_python(period, levels, centre_ids, provider_ids):
             "region": region,
             "nation": "",
         }
-        for level in levels:
-            buckets[(level, ids[level])].append(ratio)
-    result = {}
-    for key, values in buckets.items():
+        if due is not None and due > received:
+            ratio = (done - received).total_seconds() / (due - received).total_seconds()
+            for level in levels:
+                if ids[level] is not None:
+                    ratios[(level, ids[level])].append(ratio)
+        if service_slices:
+            for level in SERVICE_LEVELS:
+                if ids[level] is not None:
+                    counts = services[(level, ids[level], service)]
+                    counts[0] += 1
+                    counts[1] += bool(on_time)
+    quantiles = {}
+    for key, values in ratios.items():
         values.sort()
-        result[key] = {
+        quantiles[key] = {
             "median": quantile(values, 0.5),
             "p90": quantile(values, 0.9),
             "n": len(values),
         }
-    return result
+    return FinishedStats(quantiles, {k: (v[0], v[1]) for k, v in services.items()})
 
 
-def _quantiles_postgres(period, levels, centre_ids, provider_ids):
+def _finished_postgres(period, levels, centre_ids, provider_ids, service_slices):
     columns = [LEVEL_COLUMNS[level] for level in levels if LEVEL_COLUMNS[level]]
-    sets = ", ".join(f"({column})" for column in columns) + (", ()" if "nation" in levels else "")
-    base_sql, params = (
-        _finished_with_term(period, centre_ids, provider_ids)
-        .values(
-            "main_centre_id",
-            "provider_id",
-            "hromada_id",
-            "region_id",
-            "received_at",
-            "done_at",
-            "due_at",
-        )
-        .query.sql_with_params()
-    )
-    grouping = ", ".join(f"GROUPING({column})" for column in columns) or "0"
+    sets = [f"({column})" for column in columns] + (["()"] if "nation" in levels else [])
+    if service_slices:
+        sets += ["(region_id, service_code)", "(service_code)"]
+    base_sql, params = _finished(period, centre_ids, provider_ids).query.sql_with_params()
+    all_columns = [*columns, "service_code"] if service_slices else list(columns)
+    flags = ", ".join(f"GROUPING({c})" for c in all_columns)
     sql = f"""
-        SELECT {", ".join(columns)}, ARRAY[{grouping}],
+        SELECT {", ".join(all_columns)}, {flags},
                percentile_cont(0.5) WITHIN GROUP (ORDER BY ratio),
                percentile_cont(0.9) WITHIN GROUP (ORDER BY ratio),
-               count(*)
+               count(ratio), count(*), count(*) FILTER (WHERE on_time)
         FROM (
-            SELECT *, EXTRACT(EPOCH FROM (done_at - received_at))
-                      / EXTRACT(EPOCH FROM (due_at - received_at)) AS ratio
+            SELECT main_centre_id, provider_id, hromada_id, region_id, service_code,
+                   on_time,
+                   CASE WHEN due_at > received_at
+                        THEN EXTRACT(EPOCH FROM (done_at - received_at))
+                             / EXTRACT(EPOCH FROM (due_at - received_at)) END AS ratio
             FROM ({base_sql}) finished
         ) f
-        GROUP BY GROUPING SETS ({sets})
+        GROUP BY GROUPING SETS ({", ".join(sets)})
     """  # noqa: S608  (only our own column names and Django-generated SQL are interpolated)
-    result = {}
+    quantiles, services = {}, {}
+    width = len(all_columns)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for row in cursor.fetchall():
-            ids, flags, median, p90, n = (
-                row[: len(columns)],
-                row[len(columns)],
-                *row[len(columns) + 1 :],
-            )
-            grouped = [column for column, flag in zip(columns, flags, strict=True) if flag == 0]
+            ids, grouping = row[:width], row[width : 2 * width]
+            median, p90, with_ratio, finished, on_time = row[2 * width :]
+            grouped = [c for c, flag in zip(all_columns, grouping, strict=True) if flag == 0]
+            if service_slices and "service_code" in grouped:
+                level = "region" if "region_id" in grouped else "nation"
+                ident = ids[all_columns.index("region_id")] if level == "region" else ""
+                if ident is not None:
+                    services[(level, ident, ids[-1])] = (finished, on_time)
+                continue
             if not grouped:
                 key = ("nation", "")
             else:
-                level = next(level for level in levels if LEVEL_COLUMNS[level] == grouped[0])
-                key = (level, ids[columns.index(grouped[0])])
-            result[key] = {"median": median, "p90": p90, "n": n}
-    return result
+                level = next(lv for lv in levels if LEVEL_COLUMNS[lv] == grouped[0])
+                key = (level, ids[all_columns.index(grouped[0])])
+                if key[1] is None:
+                    continue
+            if with_ratio:
+                quantiles[key] = {"median": median, "p90": p90, "n": with_ratio}
+    return FinishedStats(quantiles, services)
 
 
 def survey_counts(period: Period, *, centre_ids: set[int] | None = None) -> list[dict]:

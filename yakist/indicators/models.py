@@ -250,9 +250,9 @@ class DirtyPeriod(models.Model):
 
 
 class CaseCube(models.Model):
-    """Case counts per period at the finest grain the methodology reads (main centre × provider
-    × channel × service). Counts add up, so every level and slice is a roll-up of these rows;
-    after new events only the rows of the touched centres and providers are recounted."""
+    """Case counts per period by main centre × provider × channel (with the case's region and
+    hromada). Counts add up, so every level and channel is a roll-up of these rows; after new
+    events only the rows of the touched centres and providers are recounted."""
 
     period = models.CharField(max_length=8)
     main_centre_id = models.BigIntegerField(null=True)
@@ -261,7 +261,6 @@ class CaseCube(models.Model):
     region_id = models.CharField(max_length=19, null=True)  # noqa: DJ001
     hromada_id = models.CharField(max_length=19, null=True)  # noqa: DJ001
     channel = models.CharField(max_length=20)
-    service_code = models.CharField(max_length=20)
     received = models.IntegerField(default=0)
     online = models.IntegerField(default=0)
     done_with_term = models.IntegerField(default=0)
