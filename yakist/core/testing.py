@@ -82,3 +82,13 @@ def shared_connection_server(host: str = "127.0.0.1") -> Iterator[str]:
         request_finished.connect(close_old_connections)
         for conn in overrides.values():
             conn.dec_thread_sharing()
+
+
+def away_from_window_edge(window_seconds: int = 60, margin: float = 5.0) -> None:
+    """Rate limits count in fixed windows: start a test that counts requests well inside one,
+    so that the window does not turn over between its requests."""
+    import time
+
+    into = time.time() % window_seconds
+    if into > window_seconds - margin:
+        time.sleep(window_seconds - into + 0.05)

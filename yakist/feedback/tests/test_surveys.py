@@ -5,6 +5,7 @@ from django.core.management.base import CommandError
 
 from yakist.accounts.scope import scope_of
 from yakist.core.periods import Period
+from yakist.core.testing import away_from_window_edge
 from yakist.feedback import selectors
 from yakist.feedback.models import ExternalSurvey, SurveyResponse
 from yakist.registry.models import Centre
@@ -35,6 +36,7 @@ def test_survey_without_a_score_is_refused(client):
 
 
 def test_survey_stuffing_is_limited_per_address_and_centre(client):
+    away_from_window_edge(3600)
     centre = Centre.objects.filter(kind="centre").first()
     codes = [
         client.post(

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives import serialization
 from django.core.cache import cache
 from django.test import override_settings
 
+from yakist.core.testing import away_from_window_edge
 from yakist.ingest import client as reference
 from yakist.ingest.models import Event
 from yakist.ingest.tests import support
@@ -52,6 +53,7 @@ def test_the_client_waits_retry_after_on_429_and_resends_the_same_events(live_ur
         cache.clear()  # the window the server asked us to wait for has passed
 
     sender = sender_for(system, live_url, sleep=wait)
+    away_from_window_edge()
     assert sender.send_batch([support.event(world)]).accepted == 1
     events = [support.event(world, case_id="AFTER-429")]
     result = sender.send_batch(events)

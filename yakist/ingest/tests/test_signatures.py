@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.test import override_settings
 from django.utils import timezone
 
+from yakist.core.testing import away_from_window_edge
 from yakist.ingest.models import Event, Journal
 from yakist.ingest.tests import support
 from yakist.registry.services import system_key_revoke
@@ -217,6 +218,7 @@ def test_a_suspended_system_is_refused(client, body):
 @override_settings(INGEST_RATE_LIMIT_PER_MINUTE=2)
 def test_a_system_over_its_rate_limit_gets_429_with_retry_after(client, system):
     world = support.world()
+    away_from_window_edge()
     for _ in range(2):
         response = support.post_events(client, system, [support.event(world)])
         assert response.status_code == 202
