@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-UV_VERSION := $(shell sed -n 's/^uv==\([^ ]*\).*/\1/p' requirements.lock)
+UV_VERSION := $(shell sed -n 's/^uv==\([^ ]*\).*/\1/p' requirements-dev.lock)
 export YAKIST_VAR_DIR ?= $(CURDIR)/var
 
 .PHONY: demo test test-sqlite test-postgres lint format bench browser messages clean venv
@@ -11,14 +11,19 @@ export YAKIST_VAR_DIR ?= $(CURDIR)/var
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Installs exactly the locked versions (hash-checked), then the project itself.
+# Installs exactly the locked versions (hash-checked), then the project itself. The demo needs
+# only what runs in production (requirements.lock); tests and tools add requirements-dev.lock.
 $(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
-	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --require-hashes -r requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $@
 
-venv: $(VENV)/.installed
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --require-hashes -r requirements-dev.lock
+	touch $@
+
+venv: $(VENV)/.installed-dev
 
 # Next to the server: the case-projection worker and a live sender of signed demo events
 # (so the dashboards move); both stop with the server.
@@ -32,7 +37,7 @@ demo: $(VENV)/.installed
 	$(BIN)/yakist serve --bind 127.0.0.1:8000
 
 # The whole suite on SQLite, then on PostgreSQL when DATABASE_URL is set.
-test: $(VENV)/.installed browser
+test: $(VENV)/.installed-dev browser
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ -n "$$DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
 	else echo "DATABASE_URL не задано: прогін на PostgreSQL пропущено (CI його задає)."; fi
@@ -50,15 +55,15 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
 	fi
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: $(VENV)/.installed
+format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench
 
 messages: $(VENV)/.installed
