@@ -1,10 +1,12 @@
-"""`yakist indicators compute PERIOD… | refresh`: compute results and ratings."""
+"""`yakist indicators compute PERIOD… | refresh | backfill`: compute results and ratings."""
+
+import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from yakist.core.periods import Period
+from yakist.core.periods import Period, kyiv_now
 from yakist.core.problems import Problem
-from yakist.indicators.models import MethodologyVersion
+from yakist.indicators.models import IndicatorResult, MethodologyVersion
 from yakist.indicators.services import indicators_compute, indicators_refresh
 
 
@@ -21,12 +23,30 @@ class Command(BaseCommand):
         compute.add_argument(
             "--with-quarters", action="store_true", help="для року — також кожен його квартал"
         )
-        sub.add_parser("refresh", help="перерахувати лише змінене новими даними")
+        refresh = sub.add_parser("refresh", help="перерахувати лише змінене новими даними")
+        refresh.add_argument(
+            "--every",
+            type=int,
+            default=0,
+            help="повторювати кожні N секунд (для демо та простих розгортань)",
+        )
+        backfill = sub.add_parser("backfill", help="розрахувати попередні квартали без результатів")
+        backfill.add_argument("--quarters", type=int, default=4)
 
     def handle(self, *args, action, **options):
         if action == "refresh":
-            for report in indicators_refresh():
-                self._print(report)
+            while True:
+                for report in indicators_refresh():
+                    self._print(report)
+                if not options["every"]:
+                    return
+                time.sleep(options["every"])
+        if action == "backfill":
+            quarter = Period.quarter_of(kyiv_now().date())
+            for _ in range(options["quarters"]):
+                quarter = quarter.previous()
+                if not IndicatorResult.objects.filter(period=quarter.code).exists():
+                    self._print(indicators_compute(period=quarter))
             return
         methodology = None
         if options["methodology"]:
