@@ -1,6 +1,7 @@
 """Demo step: one login per role, scoped to real places of the demo world."""
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 
 from yakist.accounts.models import Role
@@ -41,7 +42,7 @@ def logins(ctx: DemoContext) -> str:
         Role.PROVIDER_OFFICER: {"organisation": provider},
         Role.SYSTEM_INTEGRATOR: {"system": system},
     }
-    created = 0
+    created = []
     for username, role, first, last in DEMO_USERS:
         if users.filter(username=username).exists():
             continue
@@ -52,19 +53,21 @@ def logins(ctx: DemoContext) -> str:
             continue
         staff_user_create(
             username=username,
-            password=DEMO_PASSWORD,
+            password=None,  # set below
             role=role,
             first_name=first,
             last_name=last,
             email=f"{username}@demo.example",
             **scopes.get(role, {}),
         )
-        created += 1
+        created.append(username)
+    # One hash for the shared password: a deliberately slow hash six times costs seconds.
+    users.filter(username__in=created).update(password=make_password(DEMO_PASSWORD))
     ministry = users.get(username="ministry")
     group, _ = Group.objects.get_or_create(name="Мінцифри: ведення реєстру")
     group.permissions.set(Permission.objects.filter(content_type__app_label="registry"))
     ministry.groups.add(group)
-    return f"Демо-входи: {created} нових, усього {len(DEMO_USERS)}"
+    return f"Демо-входи: {len(created)} нових, усього {len(DEMO_USERS)}"
 
 
 def demo_logins() -> list[dict[str, str]]:

@@ -70,7 +70,7 @@ def _plain(value: Any) -> Any:
 def staff_user_create(
     *,
     username: str,
-    password: str,
+    password: str | None,
     role: str,
     first_name: str = "",
     last_name: str = "",

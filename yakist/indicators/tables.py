@@ -8,7 +8,8 @@ from collections.abc import Sequence
 
 from django.http import HttpResponse
 from django.utils.text import slugify
-from openpyxl import Workbook
+
+from yakist.core.spreadsheets import XLSX_CONTENT_TYPE, xlsx_bytes
 
 
 def table_download(
@@ -16,17 +17,8 @@ def table_download(
 ) -> HttpResponse:
     name = slugify(title, allow_unicode=False) or "table"
     if fmt == "xlsx":
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(title[:31] or "table")
-        sheet.append(list(columns))
-        for row in rows:
-            sheet.append(list(row))
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        content = xlsx_bytes({title: [list(columns), *rows]})
+        response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
         return response
     buffer = io.StringIO()

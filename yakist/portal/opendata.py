@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
-from openpyxl import Workbook
 
+from yakist.core.spreadsheets import XLSX_CONTENT_TYPE, xlsx_bytes
 from yakist.portal.models import Publication
 from yakist.portal.selectors import content_of, published_periods
 
@@ -24,7 +24,7 @@ LICENCE = {
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsx": XLSX_CONTENT_TYPE,
 }
 
 
@@ -218,15 +218,7 @@ def _csv(rows: list[dict], columns: list[str]) -> bytes:
 
 
 def _xlsx(sheets: dict[str, tuple[list[str], list[list]]]) -> bytes:
-    workbook = Workbook(write_only=True)
-    for title, (header, body) in sheets.items():
-        sheet = workbook.create_sheet(title)
-        sheet.append(header)
-        for row in body:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes({title: [header, *body] for title, (header, body) in sheets.items()})
 
 
 def _dictionary_rows() -> list[dict]:

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import override
-from weasyprint import HTML
 
 from yakist.portal import presenting, qr
 from yakist.portal.models import SubjectLink
@@ -24,6 +23,8 @@ def _qr_data_uri(url: str) -> str:
 def _pdf(context: dict, filename: str) -> HttpResponse:
     with override("uk"):
         html = render_to_string("portal/poster.html", context)
+    from weasyprint import HTML  # imported here: it takes a second to load, posters are rare
+
     pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'

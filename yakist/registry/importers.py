@@ -19,10 +19,10 @@ from typing import Any, Literal
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
 
 from yakist.accounts.models import AuditEntry
 from yakist.core.problems import Problem
+from yakist.core.spreadsheets import xlsx_bytes
 from yakist.registry.models import (
     Centre,
     Organisation,
@@ -202,6 +202,8 @@ def _read_csv(content: bytes) -> list[list[str]]:
 
 def _read_xlsx(content: bytes) -> list[list[Any]]:
     try:
+        from openpyxl import load_workbook  # loaded on use: see yakist.core.spreadsheets
+
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
         raise ImportFileInvalid(
@@ -785,10 +787,5 @@ def registry_export(*, kind: Kind, fmt: Literal["csv", "xlsx"]) -> bytes:
         buffer = io.StringIO()
         csv.writer(buffer).writerows([[_cell_text(v) for v in row] for row in rows])
         return buffer.getvalue().encode("utf-8-sig")  # the BOM lets Excel read UTF-8
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(kind)
-    for row in rows:
-        sheet.append([_cell_text(v) if isinstance(v, (dt.date,)) else v for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    dates_as_text = ([_cell_text(v) if isinstance(v, dt.date) else v for v in row] for row in rows)
+    return xlsx_bytes({kind: dates_as_text})

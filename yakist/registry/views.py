@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from yakist.accounts.scope import scope_of
 from yakist.accounts.services import audit_record
 from yakist.core.problems import Problem
+from yakist.core.spreadsheets import XLSX_CONTENT_TYPE
 from yakist.registry import importers, selectors
 from yakist.registry.models import Centre, Status
 
@@ -124,11 +125,7 @@ def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
         summary=f"{kind}.{fmt}",
         request=request,
     )
-    content_type = (
-        "text/csv; charset=utf-8"
-        if fmt == "csv"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    content_type = "text/csv; charset=utf-8" if fmt == "csv" else XLSX_CONTENT_TYPE
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="yakist-{kind}.{fmt}"'
     return response

@@ -19,16 +19,16 @@ from yakist.accounts.scope import Scope, scope_of
 from yakist.accounts.services import audit_record
 from yakist.core.periods import Period
 from yakist.core.problems import Problem
+from yakist.core.spreadsheets import XLSX_CONTENT_TYPE
 from yakist.registry import selectors as registry
-from yakist.statmon import exports, prefill, rollup, selectors, services
+from yakist.statmon import prefill, rollup, selectors, services
 from yakist.statmon.catalogue import FormSpec, IndicatorSpec, SectionSpec, form_spec
 from yakist.statmon.models import Campaign, IndicatorType, Report, ReportStatus
 from yakist.statmon.prefill import Suggestion
 from yakist.statmon.qa import QA_RULES
 from yakist.statmon.validation import Finding, display_value, input_value, parse_text
-from yakist.statmon.xlsx import TemplateRefused, template_build, template_read
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = XLSX_CONTENT_TYPE
 
 
 def _problem_text(problem: Problem) -> str:
@@ -664,6 +664,8 @@ def report_template(request: HttpRequest, period: str, code: str) -> HttpRespons
     suggestions = prefill.suggestions(
         form.applicable(report.centre.kind), [report.centre], Period.parse(period)
     ).get(report.centre_id, {})
+    from yakist.statmon.xlsx import template_build  # openpyxl loads on use, not at start-up
+
     content = template_build(report=report, form=form, suggestions=suggestions)
     audit_record(actor=request.user, action="statmon_template", obj=report, request=request)
     response = HttpResponse(content, content_type=XLSX)
@@ -685,6 +687,8 @@ def report_upload(request: HttpRequest, period: str, code: str) -> HttpResponse:
     if upload is None:
         messages.error(request, _("Оберіть файл XLSX, заповнений за шаблоном."))
         return redirect("statmon:report", period, code)
+    from yakist.statmon.xlsx import template_read
+
     try:
         content = template_read(report=report, form=form, content=upload.read())
         result = services.report_save(
@@ -697,7 +701,7 @@ def report_upload(request: HttpRequest, period: str, code: str) -> HttpResponse:
             action="upload",
             request=request,
         )
-    except (TemplateRefused, Problem) as problem:
+    except Problem as problem:  # TemplateRefused included
         messages.error(request, _problem_text(problem))
         return redirect("statmon:report", period, code)
     cell_errors = list(content.errors) + [
@@ -833,6 +837,8 @@ def rollup_export(request: HttpRequest, period: str, fmt: str) -> HttpResponse:
         raise PermissionDenied
     campaign = _campaign(period)
     data = rollup.rollup_build(scope, campaign)
+    from yakist.statmon import exports
+
     content = exports.rollup_xlsx(data) if fmt == "xlsx" else exports.rollup_csv(data)
     audit_record(
         actor=request.user,

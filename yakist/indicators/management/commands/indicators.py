@@ -30,7 +30,9 @@ class Command(BaseCommand):
             default=0,
             help="повторювати кожні N секунд (для демо та простих розгортань)",
         )
-        backfill = sub.add_parser("backfill", help="розрахувати попередні квартали без результатів")
+        backfill = sub.add_parser(
+            "backfill", help="розрахувати поточний рік і попередні квартали без результатів"
+        )
         backfill.add_argument("--quarters", type=int, default=4)
 
     def handle(self, *args, action, **options):
@@ -43,10 +45,13 @@ class Command(BaseCommand):
                 time.sleep(options["every"])
         if action == "backfill":
             quarter = Period.quarter_of(kyiv_now().date())
+            periods = [Period(quarter.year)]
             for _ in range(options["quarters"]):
                 quarter = quarter.previous()
-                if not IndicatorResult.objects.filter(period=quarter.code).exists():
-                    self._print(indicators_compute(period=quarter))
+                periods.append(quarter)
+            for period in periods:
+                if not IndicatorResult.objects.filter(period=period.code).exists():
+                    self._print(indicators_compute(period=period))
             return
         methodology = None
         if options["methodology"]:
