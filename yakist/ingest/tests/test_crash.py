@@ -170,7 +170,11 @@ def test_every_acknowledged_event_survives_kill_9_of_the_server(tmp_path):
         threads = [threading.Thread(target=load, args=(n,)) for n in range(3)]
         for thread in threads:
             thread.start()
+        # A sender that dies (a refused batch) must fail the test, not leave it waiting.
+        deadline = time.monotonic() + 120
         while len(acknowledged) < 12 * BATCH:
+            assert all(t.is_alive() for t in threads), "a sender stopped before the crash"
+            assert time.monotonic() < deadline, "the load did not reach 12 batches"
             time.sleep(0.05)
         os.killpg(server.pid, signal.SIGKILL)
         server.wait()
