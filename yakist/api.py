@@ -1,8 +1,11 @@
 """The HTTP API at /api/v1/: one NinjaAPI, routers from each app, errors as RFC 9457."""
 
+import functools
 import logging
+from collections.abc import Callable
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern, URLResolver
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -11,6 +14,8 @@ from ninja.renderers import JSONRenderer
 
 from yakist.core.problems import (
     CATALOGUE,
+    PROBLEM_CONTENT_TYPE,
+    MethodNotAllowed,
     NotAuthenticated,
     NotFound,
     Problem,
@@ -28,7 +33,63 @@ class UnicodeJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+# The OpenAPI document and its viewer are plain reads: any other method is a 405 problem.
+_DOCUMENT_URL_NAMES = {"openapi-json", "openapi-view"}
+_READ_METHODS = ("GET", "HEAD")
+
+
+class ProblemNinjaAPI(NinjaAPI):
+    """NinjaAPI whose method errors are RFC 9457 too, and whose GET endpoints answer HEAD.
+
+    django-ninja answers an unsupported method with a bare text/html 405 and treats HEAD as
+    unsupported; monitors and clients of a public API expect neither.
+    """
+
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        urls = super()._get_urls()
+        for pattern in urls:
+            if isinstance(pattern, URLPattern):
+                read_only = pattern.name in _DOCUMENT_URL_NAMES
+                pattern.callback = _with_method_problems(pattern.callback, read_only=read_only)
+        return urls
+
+
+def _with_method_problems(view: Callable, *, read_only: bool) -> Callable:
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if read_only and request.method not in _READ_METHODS:
+            return _method_not_allowed(request, _READ_METHODS)
+        response = view(request, *args, **kwargs)
+        if response.status_code != 405:
+            return response
+        allowed = [m.strip() for m in response.get("Allow", "").split(",") if m.strip()]
+        if request.method == "HEAD" and "GET" in allowed:
+            # Answer as GET; the server drops the body and keeps GET's headers (RFC 9110 §9.3.2).
+            request.method = "GET"
+            return view(request, *args, **kwargs)
+        if response.get("Content-Type", "").startswith(PROBLEM_CONTENT_TYPE):
+            return response
+        return _method_not_allowed(request, allowed)
+
+    functools.update_wrapper(wrapper, view)
+    # Ninja views are CSRF-exempt; the document views too, so a POST gets 405, not a CSRF page.
+    wrapper.csrf_exempt = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+def _method_not_allowed(request: HttpRequest, allowed) -> HttpResponse:
+    methods = sorted(set(allowed) | ({"HEAD"} if "GET" in allowed else set()))
+    response = problem_response(
+        MethodNotAllowed(
+            _("Метод %(method)s не підтримується; дозволено: %(allowed)s.")
+            % {"method": request.method, "allowed": ", ".join(methods)}
+        ),
+        request,
+    )
+    response["Allow"] = ", ".join(methods)
+    return response
+
+
+api = ProblemNinjaAPI(
     title="Yakist API",
     version="1",
     description=(

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -90,6 +92,11 @@ class TwoFactorMiddleware:
             and not user.is_verified()
             and second_factor_required(user)
         ):
-            target = "accounts:2fa_verify" if confirmed_device(user) else "accounts:2fa_setup"
-            return redirect(target)
+            if confirmed_device(user) is None:
+                return redirect("accounts:2fa_setup")
+            verify = reverse("accounts:2fa_verify")
+            if request.method != "GET":
+                return redirect(verify)
+            # Back to the page asked for once the code is entered (the view checks it is ours).
+            return redirect(f"{verify}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

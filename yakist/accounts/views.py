@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -87,8 +88,17 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         token = (request.POST.get("token") or "").replace(" ", "")
         if twofactor.device_verify(request=request, token=token):
-            return redirect(request.GET.get("next") or "accounts:home")
+            return redirect(_safe_next(request) or "accounts:home")
         error = _("Код не підходить або застарів. Введіть новий код із застосунку.")
     return render(
         request, "accounts/2fa_verify.html", {"error": error}, status=400 if error else 200
     )
+
+
+def _safe_next(request: HttpRequest) -> str | None:
+    """The `next` page if it is on this site; never a redirect to somewhere else."""
+    target = request.GET.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if target and allowed else None

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import Avg, Count, F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from yakist.accounts.scope import Scope
 from yakist.cases.lifecycle import ISSUE_LABELS, Step, case_fold
@@ -100,21 +101,21 @@ def timeliness_of(case: Case, now: dt.datetime | None = None) -> tuple[str, str]
     """(code, Ukrainian label) of where a case stands against its deadline."""
     now = now or timezone.now()
     if case.status == CaseStatus.WITHDRAWN:
-        return "withdrawn", "відкликано"
+        return "withdrawn", _("відкликано")
     if case.on_time is True:
-        return "on_time", "вчасно"
+        return "on_time", _("вчасно")
     if case.on_time is False:
-        return "late", f"із запізненням на {case.days_late} дн."
+        return "late", _("із запізненням на %(days)s дн.") % {"days": case.days_late}
     if case.status == CaseStatus.SUSPENDED:
-        return "paused", "строк зупинено"
+        return "paused", _("строк зупинено")
     if case.due_at is None:
-        return "unknown", "строк невідомий"
+        return "unknown", _("строк невідомий")
     if case.due_at < now:
         days = (now.astimezone(KYIV).date() - case.due_at.astimezone(KYIV).date()).days
-        return "overdue", f"прострочено на {max(days, 1)} дн."
+        return "overdue", _("прострочено на %(days)s дн.") % {"days": max(days, 1)}
     if case.at_risk_from and case.at_risk_from <= now:
-        return "at_risk", "під загрозою"
-    return "on_track", "у строк"
+        return "at_risk", _("під загрозою")
+    return "on_track", _("у строк")
 
 
 @dataclass(frozen=True)
@@ -164,12 +165,12 @@ def case_counters(viewer: Scope, *, now: dt.datetime | None = None) -> Counters:
 def breakdown_dimension(viewer: Scope) -> tuple[str, str]:
     """What the dashboard's table groups by for this viewer: (case field, label)."""
     if viewer.is_national:
-        return "region_id", "Регіон"
+        return "region_id", _("Регіон")
     if viewer.region_code:
-        return "main_centre_id", "ЦНАП"
+        return "main_centre_id", _("ЦНАП")
     if viewer.centre_id:
-        return "centre_id", "Точка доступу"
-    return "service_id", "Послуга"
+        return "centre_id", _("Точка доступу")
+    return "service_id", _("Послуга")
 
 
 def case_breakdown(viewer: Scope, *, days: int = 30, now: dt.datetime | None = None) -> list:
@@ -238,7 +239,7 @@ def _units(viewer: Scope, field: str, stats: dict) -> list[tuple]:
         centres = registry_selectors.centres_for(viewer, **kind).exclude(status="closed")
         units = [(pk, name, {}) for pk, name in centres.values_list("pk", "name")]
         listed = {pk for pk, _, _ in units}
-        units += [(None, "онлайн (без центру)", {})] if None in stats else []
+        units += [(None, _("онлайн (без центру)"), {})] if None in stats else []
         return units + [(pk, str(pk), {}) for pk in stats if pk not in listed and pk is not None]
     names = dict(Service.objects.filter(pk__in=list(stats)).values_list("pk", "name"))
     return sorted(((pk, names.get(pk, ""), {}) for pk in stats), key=lambda unit: unit[1])

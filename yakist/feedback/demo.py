@@ -104,7 +104,8 @@ def messages(ctx: DemoContext) -> str:
         if rng.random() < 0.6 and received < now - dt.timedelta(days=3):
             message.state = FeedbackMessage.State.ANSWERED
             message.answer = "Дякуємо! Інформацію перевірено та виправлено."
-            message.answered_at = received + dt.timedelta(days=rng.randint(1, 14))
+            answered = received + dt.timedelta(days=rng.randint(1, 14))
+            message.answered_at = min(answered, now - dt.timedelta(hours=1))  # never ahead
         created.append(message)
     FeedbackMessage.objects.bulk_create(created)
     return f"Звернення громадян: {len(created)}"

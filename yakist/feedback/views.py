@@ -1,10 +1,13 @@
 """Public feedback and survey pages, and the staff queue of messages to answer."""
 
+from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -16,6 +19,21 @@ from yakist.feedback import selectors, services
 from yakist.feedback.forms import AnswerForm, FeedbackForm, SurveyForm
 from yakist.feedback.models import FeedbackMessage, SurveyResponse
 from yakist.registry.models import Centre
+
+
+def _with_language(url: str) -> str:
+    """A public feedback URL in the language of the page it is reached from."""
+    language = translation.get_language()
+    return url if language == settings.LANGUAGE_CODE else f"{url}?lang={language}"
+
+
+def _form_language(request: HttpRequest) -> None:
+    """The inline form on an English page says so in a hidden field (its action has no
+    language prefix): answer in that language."""
+    language = request.POST.get("lang", "")
+    if language in dict(settings.LANGUAGES):
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
 
 
 def feedback_new(request: HttpRequest) -> HttpResponse:
@@ -34,6 +52,7 @@ def feedback_new(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def feedback_submit(request: HttpRequest) -> HttpResponse:
+    _form_language(request)
     form = FeedbackForm(request.POST)
     if not form.is_valid():
         return render(request, "feedback/new.html", {"form": form}, status=400)
@@ -54,7 +73,7 @@ def feedback_submit(request: HttpRequest) -> HttpResponse:
         response = render(request, "feedback/new.html", {"form": form}, status=429)
         response["Retry-After"] = limited.headers["Retry-After"]
         return response
-    return redirect("feedback:status", code=message.tracking_code)
+    return redirect(_with_language(reverse("feedback:status", args=[message.tracking_code])))
 
 
 def feedback_status(request: HttpRequest, code: str) -> HttpResponse:
@@ -67,7 +86,7 @@ def feedback_status(request: HttpRequest, code: str) -> HttpResponse:
 def feedback_lookup(request: HttpRequest) -> HttpResponse:
     code = (request.GET.get("code") or "").strip().upper()
     if code and selectors.message_public(code):
-        return redirect("feedback:status", code=code)
+        return redirect(_with_language(reverse("feedback:status", args=[code])))
     return render(request, "feedback/lookup.html", {"code": code, "not_found": bool(code)})
 
 

@@ -5,6 +5,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from yakist.core.periods import kyiv_now
 from yakist.indicators import selectors
 
 router = Router(tags=["Методика"])
@@ -37,7 +38,7 @@ class AtFilter(Schema):
 
 @router.get("/indicators", response=list[DefinitionOut], summary="Чинні показники методики")
 def indicators_list(request: HttpRequest, filters: Query[AtFilter]):
-    day = filters.at or dt.date.today()
+    day = filters.at or kyiv_now().date()  # "today" is the Kyiv day, not the server's
     return [
         {
             "code": d.code,

@@ -436,6 +436,8 @@ def calc_coverage(ctx: Context) -> list[Row]:
             bucket["centres"] += 1
             bucket["connected"] += is_connected
             bucket["reported"] += has_report
+            # Connected, yet not one case in the period: a system gone silent.
+            bucket["silent"] += is_connected and cases == 0
             if is_connected and has_report and reported[centre_id] > 0:
                 bucket["cases"] += min(cases, reported[centre_id])
                 bucket["applications"] += reported[centre_id]
@@ -447,6 +449,7 @@ def calc_coverage(ctx: Context) -> list[Row]:
             "centres": int(t["centres"]),
             "connected": int(t["connected"]),
             "with_report": int(t["reported"]),
+            "silent": int(t["silent"]),
         }
         row = Row(
             "coverage",

@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy as _
+
 POPULATION_BANDS = [  # (upper bound exclusive, group code, label)
-    (10_000, "pop-lt-10k", "до 10 тис. мешканців"),
-    (50_000, "pop-10k-50k", "10–50 тис. мешканців"),
-    (100_000, "pop-50k-100k", "50–100 тис. мешканців"),
-    (None, "pop-100k-plus", "100 тис. мешканців і більше"),
+    (10_000, "pop-lt-10k", _("до 10 тис. мешканців")),
+    (50_000, "pop-10k-50k", _("10–50 тис. мешканців")),
+    (100_000, "pop-50k-100k", _("50–100 тис. мешканців")),
+    (None, "pop-100k-plus", _("100 тис. мешканців і більше")),
 ]
 
 
@@ -27,10 +29,18 @@ def centre_peer_group(population_served: int) -> str:
     return POPULATION_BANDS[-1][1]
 
 
+def peer_group_order(code: str) -> tuple[int, str]:
+    """Population bands smallest first, then every other group by its code."""
+    for index, (_bound, group, _label) in enumerate(POPULATION_BANDS):
+        if group == code:
+            return index, ""
+    return len(POPULATION_BANDS), code
+
+
 def peer_group_label(code: str) -> str:
     for _bound, group, label in POPULATION_BANDS:
         if group == code:
-            return label
+            return str(label)
     return code
 
 
@@ -48,6 +58,8 @@ class Component:
     numerator: float | None = None
     denominator: float | None = None
     definition_version: int | None = None
+    # The result's own details (levels, promoters, medians…): the raw counts behind the value.
+    extra: dict = field(default_factory=dict)
 
 
 def normalise(value: float | None, unit: str, direction: str) -> float | None:
@@ -111,6 +123,7 @@ def score_subject(subject_key: str, peer_group: str, components: Iterable[Compon
                 "low": c.low,
                 "high": c.high,
                 "definition_version": c.definition_version,
+                "extra": c.extra,
             }
         )
     if not complete:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from yakist.accounts.scope import Scope
 from yakist.indicators.models import (
@@ -55,14 +55,17 @@ def current_results(
 
 
 def result_series(
-    *, indicator_code: str, subject_type: str, subject_key: str = ""
+    *, indicator_code: str, subject_type: str, subject_key: str = "", like: str | None = None
 ) -> list[IndicatorResult]:
-    """The indicator over time for one subject (quarters and years), oldest first."""
-    return list(
-        current_results(
-            subject_type=subject_type, subject_key=subject_key, indicator_code=indicator_code
-        ).order_by("period")
-    )
+    """The indicator over time for one subject, oldest first; with `like`, only periods of the
+    same kind (quarters for a quarter, years for a year), since a year is not comparable with
+    its own quarters."""
+    results = current_results(
+        subject_type=subject_type, subject_key=subject_key, indicator_code=indicator_code
+    ).order_by("period")
+    if like is None:
+        return list(results)
+    return [r for r in results if len(r.period) == len(like)]
 
 
 def peer_results(
@@ -81,13 +84,26 @@ def peer_results(
     return queryset
 
 
-def rating_of(*, subject_type: str, subject_key: str, period: str) -> RatingResult | None:
-    return (
+def rating_of(
+    *, subject_type: str, subject_key: str, period: str, revision: int | None = None
+) -> RatingResult | None:
+    """The current rating of a subject, or one of its earlier revisions (kept as published)."""
+    queryset = RatingResult.objects.filter(
+        subject_type=subject_type, subject_key=subject_key, period=period
+    ).select_related("methodology")
+    if revision is None:
+        return queryset.filter(is_current=True).first()
+    return queryset.filter(revision=revision).first()
+
+
+def rating_revisions(*, subject_type: str, subject_key: str, period: str) -> list[RatingResult]:
+    """Every revision of a subject's rating for a period, newest first, with its methodology."""
+    return list(
         RatingResult.objects.filter(
-            subject_type=subject_type, subject_key=subject_key, period=period, is_current=True
+            subject_type=subject_type, subject_key=subject_key, period=period
         )
         .select_related("methodology")
-        .first()
+        .order_by("-revision")
     )
 
 
@@ -99,7 +115,8 @@ def ratings(
     )
     if peer_group is not None:
         queryset = queryset.filter(peer_group=peer_group)
-    return queryset.order_by("peer_group", "rank", "subject_key")
+    # Unranked ("insufficient data") last on every database: SQLite sorts NULL first.
+    return queryset.order_by("peer_group", F("rank").asc(nulls_last=True), "subject_key")
 
 
 def centre_keys_for(viewer: Scope) -> QuerySet:

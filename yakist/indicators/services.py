@@ -256,14 +256,12 @@ def ratings_compute(*, period: Period, methodology: MethodologyVersion) -> int:
                     numerator=result.numerator if result else None,
                     denominator=result.denominator if result else None,
                     definition_version=result.definition.version if result else definition.version,
+                    extra=result.extra if result else {},
                 )
             )
         if components:
             groups[(subject_type, group)].append(rating.score_subject(key, group, components))
-    previous = {
-        (r.subject_type, r.subject_key): r.rank
-        for r in RatingResult.objects.filter(period=_previous(period).code, is_current=True)
-    }
+    previous = _previous_places(period)
     current = {
         (r.subject_type, r.subject_key): r
         for r in RatingResult.objects.filter(period=period.code, is_current=True)
@@ -272,12 +270,14 @@ def ratings_compute(*, period: Period, methodology: MethodologyVersion) -> int:
     to_create, to_replace, to_retire = [], [], []
     for (subject_type, _group), entries in groups.items():
         for entry in rating.rank_group(entries):
-            entry.movement = rating.movement(
-                entry.rank, previous.get((subject_type, entry.subject_key))
+            entry.movement = _movement(
+                entry.rank, entry.peer_group, previous.get((subject_type, entry.subject_key))
             )
             existing = current.get((subject_type, entry.subject_key))
             revision = 1
             if existing is not None and existing.methodology_id == methodology.pk:
+                if _same_rating(existing, entry):
+                    continue  # recomputing with the same inputs leaves the shown row as it was
                 to_replace.append(existing.pk)
                 revision = existing.revision
             elif existing is not None:
@@ -308,11 +308,72 @@ def ratings_compute(*, period: Period, methodology: MethodologyVersion) -> int:
     for chunk in _chunks(to_retire, 5000):
         RatingResult.objects.filter(pk__in=chunk).update(is_current=False)
     RatingResult.objects.bulk_create(to_create, batch_size=2000)
+    _movement_fill(period.next())
     return len(to_create)
 
 
-def _previous(period: Period) -> Period:
-    return period.previous()
+def _same_rating(existing: RatingResult, entry: rating.Scored) -> bool:
+    stored = (
+        existing.peer_group,
+        existing.score,
+        existing.score_low,
+        existing.score_high,
+        existing.rank,
+        existing.rank_of,
+        existing.movement,
+        existing.status,
+        existing.components,
+    )
+    fresh = (
+        entry.peer_group,
+        entry.score,
+        entry.low,
+        entry.high,
+        entry.rank,
+        entry.rank_of,
+        entry.movement,
+        entry.status,
+        json.loads(json.dumps(entry.components)),  # as the JSON column gives it back
+    )
+    return stored == fresh
+
+
+def _previous_places(period: Period) -> dict[tuple[str, str], tuple[int | None, str]]:
+    """(subject type, key) -> (rank, peer group) in the period before `period`."""
+    return {
+        (subject_type, key): (rank, group)
+        for subject_type, key, rank, group in RatingResult.objects.filter(
+            period=period.previous().code, is_current=True
+        ).values_list("subject_type", "subject_key", "rank", "peer_group")
+    }
+
+
+def _movement(rank: int | None, group: str, previous: tuple[int | None, str] | None) -> int | None:
+    """Places gained since the previous period, only within the same peer group."""
+    if previous is None or previous[1] != group:
+        return None
+    return rating.movement(rank, previous[0])
+
+
+def _movement_fill(period: Period) -> None:
+    """A later period computed first (backfill, demo) has no movement yet: fill it in once the
+    period before it is ranked. A movement already shown is never changed."""
+    later = list(
+        RatingResult.objects.filter(
+            period=period.code, is_current=True, movement__isnull=True, rank__isnull=False
+        ).only("pk", "subject_type", "subject_key", "rank", "peer_group", "movement")
+    )
+    if not later:
+        return
+    previous = _previous_places(period)
+    changed = []
+    for entry in later:
+        entry.movement = _movement(
+            entry.rank, entry.peer_group, previous.get((entry.subject_type, entry.subject_key))
+        )
+        if entry.movement is not None:
+            changed.append(entry)
+    RatingResult.objects.bulk_update(changed, ["movement"], batch_size=2000)
 
 
 def _rated_subjects():

@@ -7,6 +7,7 @@ app_name = "indicators"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("region/<str:code>/", views.region, name="region"),
+    path("hromada/<str:code>/", views.hromada, name="hromada"),
     path("centre/<str:code>/", views.centre, name="centre"),
     path("ratings/", views.ratings, name="ratings"),
     path(

@@ -8,13 +8,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from yakist.accounts.models import Role
 from yakist.accounts.scope import Scope, scope_of
 from yakist.core.choropleth import render_map
 from yakist.indicators import selectors
 from yakist.indicators.models import SubjectType
-from yakist.indicators.rating import peer_group_label
+from yakist.indicators.rating import peer_group_label, peer_group_order
 from yakist.indicators.tables import table_download
-from yakist.indicators.templatetags.indicator_format import format_value, indicator_value
+from yakist.indicators.templatetags.indicator_format import (
+    format_value,
+    indicator_details,
+    indicator_value,
+)
 from yakist.registry import selectors as registry
 from yakist.registry.models import Centre, Organisation, Territory
 
@@ -38,8 +43,22 @@ def _definitions(period: str | None):
     return list(selectors.definitions_in_force(Period.parse(period).first_day))
 
 
-def _may_see_region(scope: Scope, region_code: str) -> bool:
-    return scope.is_national or scope.region_code == region_code
+def _definition(indicator: str, definitions: list):
+    """The chosen indicator's definition; an unknown code falls back to the default one."""
+    by_code = {d.code: d for d in definitions}
+    return by_code.get(indicator) or by_code.get(DEFAULT_INDICATOR) or next(iter(definitions), None)
+
+
+def _may_see_region(scope: Scope, region_code: str | None) -> bool:
+    """National roles see every oblast; a coordinator only its own (a region on any other
+    role's profile grants nothing, as in `Scope.restrict`)."""
+    if scope.is_national:
+        return True
+    return (
+        scope.role == Role.REGIONAL_COORDINATOR
+        and bool(scope.region_code)
+        and scope.region_code == region_code
+    )
 
 
 def _visible_centre_codes(scope: Scope) -> set[str]:
@@ -51,9 +70,10 @@ def overview(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request.user)
     indicator, period, periods = _choice(request)
     definitions = _definitions(period)
-    definition = next((d for d in definitions if d.code == indicator), None)
+    definition = _definition(indicator, definitions)
     if period is None or definition is None:
         return render(request, "indicators/overview.html", {"periods": periods, "empty": True})
+    indicator = definition.code
     national = {
         r.indicator_code: r for r in selectors.current_results(subject_type="nation", period=period)
     }
@@ -105,7 +125,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         indicator_code=indicator, subject_type="centre", period=period
     )
     values = [r.value for r in centre_results.values() if r.status == "ok"]
-    low, high = (0.0, 1.0) if definition.unit == "share" else (-100.0, 100.0)
+    low, high = (-100.0, 100.0) if definition.unit == "index" else (0.0, 1.0)
     return render(
         request,
         "indicators/overview.html",
@@ -119,6 +139,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "map": svg,
             "histogram": selectors.histogram(values, low=low, high=high),
+            "linked_regions": {r.code for r in regions if _may_see_region(scope, r.code)},
             "centres_ok": len(values),
             "centres_total": len(centre_results),
             "scope": scope,
@@ -126,17 +147,22 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def region(request: HttpRequest, code: str) -> HttpResponse:
-    scope = scope_of(request.user)
-    territory = Territory.objects.filter(code=code, category__in=Territory.TOP_LEVEL).first()
-    if territory is None or not _may_see_region(scope, code):
-        raise Http404
-    indicator, period, periods = _choice(request)
-    definition = selectors.definition_for(indicator, period) if period else None
-    if definition is None:
-        raise Http404
-    centres = list(registry.centres_for(scope, region=code, kind="centre"))
+CENTRE_COLUMNS = (
+    _("Код центру"),
+    _("Центр"),
+    _("Громада"),
+    _("Значення"),
+    _("Нижня межа 95 %"),
+    _("Верхня межа 95 %"),
+    _("Чисельник"),
+    _("Знаменник"),
+    "n",
+    _("Стан"),
+)
+
+
+def _centre_rows(indicator: str, period: str, centres: list[Centre]) -> list[tuple]:
+    """(centre, its result, its hromada's result), best first; no data last."""
     results = selectors.results_by_key(
         indicator_code=indicator,
         subject_type="centre",
@@ -151,34 +177,53 @@ def region(request: HttpRequest, code: str) -> HttpResponse:
     )
     rows = [(c, results.get(c.code), hromadas.get(c.hromada_id)) for c in centres]
     rows.sort(key=lambda row: -(row[1].value if row[1] and row[1].value is not None else -1e9))
+    return rows
+
+
+def _centre_download(title: str, fmt: str, rows: list[tuple]) -> HttpResponse:
+    return table_download(
+        title=title,
+        fmt=fmt,
+        columns=CENTRE_COLUMNS,
+        rows=[
+            [
+                c.code,
+                c.name,
+                c.hromada.display_name if c.hromada else "",
+                *(
+                    (r.value, r.ci_low, r.ci_high, r.numerator, r.denominator, r.n, r.status)
+                    if r
+                    else (None, None, None, None, None, 0, "no_data")
+                ),
+            ]
+            for c, r, _h in rows
+        ],
+    )
+
+
+def _area_choice(request: HttpRequest):
+    """(indicator, definition, period, periods, definitions) of a drill-down page, or 404."""
+    indicator, period, periods = _choice(request)
+    definitions = _definitions(period)
+    definition = _definition(indicator, definitions)
+    if period is None or definition is None:
+        raise Http404
+    return definition.code, definition, period, periods, definitions
+
+
+@login_required
+def region(request: HttpRequest, code: str) -> HttpResponse:
+    scope = scope_of(request.user)
+    territory = Territory.objects.filter(code=code, category__in=Territory.TOP_LEVEL).first()
+    if territory is None or not _may_see_region(scope, code):
+        raise Http404
+    indicator, definition, period, periods, definitions = _area_choice(request)
+    centres = list(
+        registry.centres_for(scope, region=code, kind="centre").select_related("hromada")
+    )
+    rows = _centre_rows(indicator, period, centres)
     if request.GET.get("format") in ("csv", "xlsx"):
-        return table_download(
-            title=f"{indicator}-{period}-{code}",
-            fmt=request.GET["format"],
-            columns=[
-                _("Код центру"),
-                _("Центр"),
-                _("Громада"),
-                _("Значення"),
-                _("Чисельник"),
-                _("Знаменник"),
-                "n",
-                _("Стан"),
-            ],
-            rows=[
-                [
-                    c.code,
-                    c.name,
-                    c.hromada.display_name if c.hromada else "",
-                    r.value if r else None,
-                    r.numerator if r else None,
-                    r.denominator if r else None,
-                    r.n if r else 0,
-                    r.status if r else "no_data",
-                ]
-                for c, r, _h in rows
-            ],
-        )
+        return _centre_download(f"{indicator}-{period}-{code}", request.GET["format"], rows)
     return render(
         request,
         "indicators/region.html",
@@ -186,15 +231,54 @@ def region(request: HttpRequest, code: str) -> HttpResponse:
             "territory": territory,
             "indicator": indicator,
             "definition": definition,
-            "definitions": _definitions(period),
+            "definitions": definitions,
             "period": period,
             "periods": periods,
             "rows": rows,
-            "region_result": selectors.current_results(
+            "area_result": selectors.current_results(
                 subject_type="region", subject_key=code, period=period, indicator_code=indicator
             ).first(),
             "series": selectors.result_series(
-                indicator_code=indicator, subject_type="region", subject_key=code
+                indicator_code=indicator, subject_type="region", subject_key=code, like=period
+            ),
+        },
+    )
+
+
+@login_required
+def hromada(request: HttpRequest, code: str) -> HttpResponse:
+    """A hromada: its own figure over time and its centres; seen by whoever sees its oblast."""
+    scope = scope_of(request.user)
+    territory = (
+        Territory.objects.select_related("region")
+        .filter(code=code, category=Territory.Category.HROMADA)
+        .first()
+    )
+    if territory is None or not _may_see_region(scope, territory.region_id):
+        raise Http404
+    indicator, definition, period, periods, definitions = _area_choice(request)
+    centres = list(
+        registry.centres_for(scope, hromada=code, kind="centre").select_related("hromada")
+    )
+    rows = _centre_rows(indicator, period, centres)
+    if request.GET.get("format") in ("csv", "xlsx"):
+        return _centre_download(f"{indicator}-{period}-{code}", request.GET["format"], rows)
+    return render(
+        request,
+        "indicators/hromada.html",
+        {
+            "territory": territory,
+            "indicator": indicator,
+            "definition": definition,
+            "definitions": definitions,
+            "period": period,
+            "periods": periods,
+            "rows": rows,
+            "area_result": selectors.current_results(
+                subject_type="hromada", subject_key=code, period=period, indicator_code=indicator
+            ).first(),
+            "series": selectors.result_series(
+                indicator_code=indicator, subject_type="hromada", subject_key=code, like=period
             ),
         },
     )
@@ -218,6 +302,10 @@ def centre(request: HttpRequest, code: str) -> HttpResponse:
             table.setdefault(result.indicator_code, {})[result.period] = result
     shown_periods = sorted({r.period for r in results}, key=lambda p: (p[:4], p[4:] or "Q9"))
     channels = [r for r in results if r.period == period and r.breakdown.startswith("channel:")]
+    details = sorted(
+        (r for r in results if r.period == period and r.breakdown == ""),
+        key=lambda r: r.indicator_code,
+    )
     return render(
         request,
         "indicators/centre.html",
@@ -229,12 +317,14 @@ def centre(request: HttpRequest, code: str) -> HttpResponse:
             "table": table,
             "shown_periods": shown_periods,
             "channels": channels,
+            "details": details,
             "services": selectors.centre_service_slices(centre_code=code, period=period)
             if period
             else [],
             "rating": selectors.rating_of(subject_type="centre", subject_key=code, period=period)
             if period
             else None,
+            "may_see_region": _may_see_region(scope, subject.region_id),
         },
     )
 
@@ -248,13 +338,9 @@ def ratings(request: HttpRequest) -> HttpResponse:
     _indicator, period, periods = _choice(request)
     entries = list(selectors.ratings(subject_type=subject_type, period=period or ""))
     if subject_type == SubjectType.CENTRE and not scope.is_national:
+        # A coordinator's visible centres are its oblast's; a centre's staff, their centre.
         visible = _visible_centre_codes(scope)
-        region_codes = {scope.region_code} if scope.region_code else set()
-        entries = [
-            e
-            for e in entries
-            if e.subject_key in visible or _centre_region(e.subject_key) in region_codes
-        ]
+        entries = [e for e in entries if e.subject_key in visible]
     names = _names(subject_type, [e.subject_key for e in entries])
     groups: dict[str, list] = {}
     for entry in entries:
@@ -299,13 +385,26 @@ def ratings(request: HttpRequest) -> HttpResponse:
         "indicators/ratings.html",
         {
             "groups": [
-                (group, peer_group_label(group), items) for group, items in sorted(groups.items())
+                (group, _group_label(group), groups[group])
+                for group in sorted(groups, key=peer_group_order)
             ],
             "subject_type": subject_type,
             "period": period,
             "periods": periods,
         },
     )
+
+
+PROVIDER_GROUP = "provider-"
+
+
+def _group_label(group: str) -> str:
+    """A population band, or for providers the central body whose units are compared."""
+    if group.startswith(PROVIDER_GROUP):
+        code = group.removeprefix(PROVIDER_GROUP)
+        name = Organisation.objects.filter(code=code).values_list("name", flat=True).first()
+        return _("Територіальні органи: %(n)s") % {"n": name or code}
+    return peer_group_label(group)
 
 
 def _centre_region(code: str) -> str | None:
@@ -319,9 +418,16 @@ def _names(subject_type: str, keys: list[str]) -> dict[str, str]:
 
 @login_required
 def rating_explain(request: HttpRequest, subject_type: str, code: str, period: str) -> HttpResponse:
-    if not _may_see_rating(scope_of(request.user), subject_type, code):
+    scope = scope_of(request.user)
+    if not _may_see_rating(scope, subject_type, code):
         raise Http404
-    entry = selectors.rating_of(subject_type=subject_type, subject_key=code, period=period)
+    revision = request.GET.get("revision")
+    entry = selectors.rating_of(
+        subject_type=subject_type,
+        subject_key=code,
+        period=period,
+        revision=int(revision) if revision and revision.isdigit() else None,
+    )
     if entry is None:
         raise Http404
     definitions = {d.code: d for d in entry.methodology.definitions.all()}
@@ -330,6 +436,8 @@ def rating_explain(request: HttpRequest, subject_type: str, code: str, period: s
             **c,
             "definition": definitions.get(c["indicator"]),
             "shown": indicator_value(_Shown(c, definitions.get(c["indicator"]))),
+            "interval": _interval(c, definitions.get(c["indicator"])),
+            "details": indicator_details(_Shown(c, definitions.get(c["indicator"]))),
         }
         for c in entry.components
     ]
@@ -340,9 +448,21 @@ def rating_explain(request: HttpRequest, subject_type: str, code: str, period: s
             "entry": entry,
             "components": components,
             "name": _names(subject_type, [code]).get(code, code),
-            "group_label": peer_group_label(entry.peer_group),
+            "group_label": _group_label(entry.peer_group),
+            "revisions": selectors.rating_revisions(
+                subject_type=subject_type, subject_key=code, period=period
+            ),
+            "centre_page": subject_type == SubjectType.CENTRE
+            and code in _visible_centre_codes(scope),
         },
     )
+
+
+def _interval(component: dict, definition) -> str:
+    low, high = component.get("low"), component.get("high")
+    if low is None or high is None or definition is None:
+        return ""
+    return f"{format_value(low, definition.unit)} – {format_value(high, definition.unit)}"
 
 
 def _may_see_rating(scope: Scope, subject_type: str, code: str) -> bool:
@@ -350,9 +470,7 @@ def _may_see_rating(scope: Scope, subject_type: str, code: str) -> bool:
     if scope.is_national:
         return True
     if subject_type == SubjectType.CENTRE:
-        return code in _visible_centre_codes(scope) or (
-            bool(scope.region_code) and _centre_region(code) == scope.region_code
-        )
+        return code in _visible_centre_codes(scope) or _may_see_region(scope, _centre_region(code))
     return (
         bool(scope.organisation_id)
         and Organisation.objects.filter(pk=scope.organisation_id, code=code).exists()
@@ -365,7 +483,7 @@ class _Shown:
     def __init__(self, component: dict, definition) -> None:
         self.value = component["value"]
         self.status = component["status"]
-        self.extra = {}
+        self.extra = component.get("extra") or {}
         self.definition = definition
 
 

@@ -157,7 +157,7 @@ def _store(*, entry: dict[str, Any], validated: Validated, now: dt.datetime) -> 
         columns=validated.columns,
     )
     accepted = count
-    if inserted < count:
+    if inserted < count or validated.batch_conflicts:
         # Some ids were stored before: a resend (duplicate) or a different event (conflict).
         stored = store.events_stored(
             sandbox=entry["sandbox"],
@@ -170,6 +170,14 @@ def _store(*, entry: dict[str, Any], validated: Validated, now: dt.datetime) -> 
             if stored_journal == journal_id:
                 accepted += 1
             elif same_content(stored_row, row):
+                duplicates += 1
+            else:
+                errors[index] = [conflict_item(row[0])]
+                validated.event_ids[index] = row[0]
+        for index, row in validated.batch_conflicts.items():
+            # The event's first copy in this batch is stored or was stored before.
+            stored_journal, stored_row = stored[row[0]]
+            if stored_journal != journal_id and same_content(stored_row, row):
                 duplicates += 1
             else:
                 errors[index] = [conflict_item(row[0])]

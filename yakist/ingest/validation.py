@@ -124,6 +124,9 @@ class Validated:
     redact: list[tuple[int, str]] = field(default_factory=list)
     # The same event twice in one batch: counted as a duplicate, stored once.
     batch_duplicates: int = 0
+    # A later copy of an event id in the batch with other content, by index: a conflict,
+    # unless it is the very event stored before (then the earlier copy is the conflict).
+    batch_conflicts: dict[int, tuple] = field(default_factory=dict)
     total: int = 0
 
     @property
@@ -340,7 +343,7 @@ def batch_validate(
             if same_content(result.row(earlier), row):
                 result.batch_duplicates += 1
             else:
-                result.errors[index] = [conflict_item(event_id)]
+                result.batch_conflicts[index] = row
                 result.event_ids[index] = event_id
             continue
         seen[event_id] = len(indexes)

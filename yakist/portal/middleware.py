@@ -1,5 +1,9 @@
 """Language from the URL for public pages (/… Ukrainian, /en/… English), so each public URL
-is one cacheable document; staff pages keep the language chosen in the cookie."""
+is one cacheable document; staff pages keep the language chosen in the cookie.
+
+The citizens' feedback pages (form, status, survey) live outside the language prefix; they are
+Ukrainian too unless `?lang=en` says otherwise (the English pages link to them so), never the
+browser's Accept-Language: a visitor of the Ukrainian site must not land on an English page."""
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -8,14 +12,24 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 PUBLIC_NAMESPACES = {"portal", "portal_files"}
+PUBLIC_FEEDBACK = {"new", "submit", "status", "lookup", "survey"}
 
 
-def is_public_path(path: str) -> bool:
+def public_kind(path: str) -> str | None:
+    """Which public part a path is: "page" (the site), "feedback" (citizens' forms) or None."""
     try:
         match = resolve(path)
     except Resolver404:
-        return True  # the 404 page: Ukrainian, like the site
-    return match.namespace in PUBLIC_NAMESPACES
+        return "page"  # the 404 page: Ukrainian, like the site
+    if match.namespace == "feedback":
+        return "feedback" if match.url_name in PUBLIC_FEEDBACK else None
+    return "page" if match.namespace in PUBLIC_NAMESPACES else None
+
+
+def language_param(request: HttpRequest) -> str | None:
+    """A supported language asked for by `?lang=`."""
+    wanted = request.GET.get("lang", "")
+    return wanted if wanted in dict(settings.LANGUAGES) else None
 
 
 class LocaleMiddleware:
@@ -24,9 +38,12 @@ class LocaleMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         from_path = translation.get_language_from_path(request.path_info)
-        public = from_path is not None or is_public_path(request.path_info)
+        kind = "page" if from_path else public_kind(request.path_info)
+        public = kind is not None
         if from_path:
             language = from_path
+        elif kind == "feedback":
+            language = language_param(request) or settings.LANGUAGE_CODE
         elif public:
             language = settings.LANGUAGE_CODE
         else:

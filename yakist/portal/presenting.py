@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from yakist.core.periods import Period
 from yakist.portal import schedule
@@ -25,18 +26,36 @@ def subject_permalink(link: SubjectLink) -> str:
 
 
 def _no_data_status(coverage: dict | None) -> str:
-    if coverage is None or coverage.get("status") == "no_data" or not coverage.get("value"):
-        return "not_connected"
-    return "not_reported"
+    """Why a figure is missing, as far as the report's data coverage tells: the subject is not
+    connected, it has not reported, or (without a coverage figure) simply "no data"."""
+    if coverage is None or coverage.get("status") == "suppressed":
+        return "no_data"
+    if coverage.get("value"):
+        return "not_reported"
+    extra = coverage.get("extra") or {}
+    reason = extra.get("reason")
+    if reason == "no_report" or (reason is None and extra.get("connected")):
+        return "not_reported"
+    return "not_connected"
+
+
+def period_label(period: Period) -> str:
+    """The period in the page's language (Period.label is Ukrainian only)."""
+    if period.quarter is None:
+        return _("%(year)s рік") % {"year": period.year}
+    return _("%(quarter)s квартал %(year)s р.") % {"quarter": period.quarter, "year": period.year}
 
 
 def present(publication: Publication) -> dict:
     """A snapshot with display hints added (never changes the figures)."""
     content = content_of(publication)
     coverage = content.get("coverage")
+    missing_status = _no_data_status(coverage)
+    if coverage and coverage["status"] == "no_data":
+        coverage["status"] = missing_status
     for entry in content["indicators"]:
         if entry["status"] == "no_data":
-            entry["status"] = _no_data_status(coverage)
+            entry["status"] = missing_status
         peers = entry.get("peers")
         if peers and entry.get("value") is not None and peers["max"] != peers["min"]:
             span = peers["max"] - peers["min"]
@@ -51,7 +70,7 @@ def present(publication: Publication) -> dict:
         "publication": publication,
         "content": content,
         "period": period,
-        "period_label": period.label,
+        "period_label": period_label(period),
         "permalink": permalink(publication),
         "due_on": publication.due_on,
         "late": schedule.is_late(

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Case, Count, Max, Q, QuerySet, Value, When
 
 from yakist.accounts.models import Role
 from yakist.accounts.scope import Scope
@@ -111,8 +111,21 @@ def published_periods() -> list[PeriodSet]:
     )
 
 
+SUBJECT_ORDER = ("nation", "region", "hromada", "centre", "provider")
+
+
 def published_in_period(period: str) -> QuerySet[Publication]:
-    return _public().filter(period=period).order_by("subject_type", "subject_name", "version")
+    """The national report first, then regions, hromadas, centres and providers by name."""
+    rank = Case(
+        *(When(subject_type=t, then=Value(i)) for i, t in enumerate(SUBJECT_ORDER)),
+        default=Value(len(SUBJECT_ORDER)),
+    )
+    return (
+        _public()
+        .filter(period=period)
+        .annotate(type_rank=rank)
+        .order_by("type_rank", "subject_name", "version")
+    )
 
 
 def search_centres(query: str, *, limit: int = 30) -> list[Centre]:

@@ -1,8 +1,9 @@
 """The content of a publication: canonical JSON of a subject's results, its peers'
 distribution, its rating with the explanation, data coverage, and what is missing.
 
-Small cells are suppressed here, before anything is published, so public pages and open data
-carry the same (safe) figures.
+Small cells of indicators about applicants (cases, ratings) are suppressed here, before
+anything is published, and so are the same counts among a rating's inputs: public pages,
+content.json and open data carry the same (safe) figures.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ SCHEMA_VERSION = 1
 # Counts below this in a slice could point to a person (an applicant of a rare service).
 SMALL_CELL = 5
 COVERAGE = "coverage"
+# Indicators whose counts are applicants' cases or ratings: only these can point to a person.
+# Checklist shares of the static monitoring and the data coverage count reports and centres.
+APPLICANT_INPUTS = {"cases", "feedback"}
 
 
 @dataclass
@@ -57,6 +61,11 @@ def _is_small(count) -> bool:
     return count is not None and 0 < count < SMALL_CELL
 
 
+def about_applicants(definition) -> bool:
+    """Whether an indicator's counts are of applicants (and so subject to suppression)."""
+    return definition.code != COVERAGE and bool(APPLICANT_INPUTS & set(definition.inputs or []))
+
+
 def suppress(row: dict, *, breakdown: bool) -> dict:
     """Hide counts below SMALL_CELL and the shares computed from them."""
     small = _is_small(row.get("n")) or (breakdown and _is_small(row.get("numerator")))
@@ -75,7 +84,7 @@ def suppress(row: dict, *, breakdown: bool) -> dict:
     }
 
 
-def _row(result: dict, *, breakdown: bool) -> dict:
+def _row(result: dict, *, breakdown: bool, applicants: bool = True) -> dict:
     row = {
         "value": _num(result["value"]),
         "numerator": _num(result["numerator"]),
@@ -88,7 +97,7 @@ def _row(result: dict, *, breakdown: bool) -> dict:
     }
     if breakdown:
         row["breakdown"] = result["breakdown"]
-    return suppress(row, breakdown=breakdown)
+    return suppress(row, breakdown=breakdown) if applicants else row
 
 
 def distribution(values: list[float]) -> dict | None:
@@ -120,7 +129,20 @@ def _share_below(ordered: list[float], value: float | None) -> float | None:
     return _num(bisect.bisect_left(ordered, value) / len(ordered))
 
 
-def _rating(rating) -> dict | None:
+RATING_COUNTS = ("value", "normalised", "numerator", "denominator", "n", "low", "high")
+
+
+def _component(component: dict, context: SnapshotContext) -> dict:
+    """A rating input, named, with the same counts hidden as for the indicator itself."""
+    code = component.get("indicator")
+    name, name_en, unit = context.names.get(code, (code, code, "share"))
+    named = {**component, "name": name, "name_en": name_en, "unit": unit}
+    if code not in context.applicant_codes or not _is_small(component.get("n")):
+        return named
+    return {**named, **dict.fromkeys(RATING_COUNTS), "contribution": None, "status": "suppressed"}
+
+
+def _rating(rating, context: SnapshotContext) -> dict | None:
     if rating is None:
         return None
     return {
@@ -133,7 +155,7 @@ def _rating(rating) -> dict | None:
         "rank_of": rating.rank_of,
         "movement": rating.movement,
         "status": rating.status,
-        "components": rating.components,
+        "components": [_component(c, context) for c in rating.components or []],
     }
 
 
@@ -141,9 +163,32 @@ def _sorted_values(**query) -> dict[str, list[float]]:
     return {code: sorted(values) for code, values in sources.peer_values(**query).items()}
 
 
+@dataclass(frozen=True)
+class SnapshotContext:
+    """What is the same for every subject of one build."""
+
+    methodology: object | None
+    required: set[str]
+    applicant_codes: set[str]
+    distributions: dict
+    names: dict[str, tuple[str, str, str]]
+
+
+def _published_definitions(period: Period) -> tuple[list, set[str], list]:
+    """What a report of the period shows: the indicators of its periodicity (required) and
+    the data coverage, which every report carries whatever its periodicity (the engine
+    computes it for quarters and years alike; a year without it is not blocked). Also every
+    definition in force, for naming and suppressing a rating's inputs of any periodicity."""
+    in_force = sources.definitions_in_force(period)
+    periodicity = "quarterly" if period.is_quarter else "yearly"
+    required = [d for d in in_force if d.periodicity == periodicity]
+    shown = required + [d for d in in_force if d.code == COVERAGE and d not in required]
+    return shown, {d.code for d in required}, in_force
+
+
 def build(*, period: Period, subjects: list[Subject]) -> dict[tuple[str, str], Snapshot]:
     """Snapshots for every subject in one pass (a handful of queries, whatever the count)."""
-    definitions = sources.definitions_for(period)
+    definitions, required, in_force = _published_definitions(period)
     types = sorted({s.type for s in subjects})
     keys = None if len(subjects) > 200 else sorted({s.key for s in subjects})
     results = defaultdict(list)
@@ -168,66 +213,80 @@ def build(*, period: Period, subjects: list[Subject]) -> dict[tuple[str, str], S
         for code, values in by_code.items()
     }
     as_of = sources.data_as_of(period=period, types=types, keys=keys)
-    methodology = definitions[0].methodology if definitions else None
+    context = SnapshotContext(
+        methodology=definitions[0].methodology if definitions else None,
+        required=required,
+        applicant_codes={d.code for d in in_force if about_applicants(d)},
+        distributions=distributions,
+        names={d.code: (d.name, d.name_en, d.unit) for d in in_force},
+    )
     snapshots = {}
     for subject in subjects:
-        rows = results.get(subject.ref, [])
         snapshots[subject.ref] = _snapshot(
             subject=subject,
             period=period,
             definitions=[d for d in definitions if subject.type in d.subjects],
-            rows=rows,
+            rows=results.get(subject.ref, []),
             rating=ratings.get(subject.ref),
-            methodology=methodology,
             peers=peers.get(subject.type, {}),
-            distributions=distributions,
             as_of=as_of.get(subject.ref),
+            context=context,
         )
     return snapshots
 
 
-def _snapshot(
-    *, subject, period, definitions, rows, rating, methodology, peers, distributions, as_of
-):
+def _entry(definition, code_rows: list[dict], *, subject, peers, context) -> dict | None:
+    whole = next((r for r in code_rows if r["breakdown"] == ""), None)
+    if whole is None:
+        return None
+    applicants = definition.code in context.applicant_codes
+    entry = {
+        "code": definition.code,
+        "definition_version": whole["definition__version"],
+        "methodology": whole["definition__methodology__code"],
+        "name": definition.name,
+        "name_en": definition.name_en,
+        "unit": definition.unit,
+        "direction": definition.direction,
+        "min_sample": definition.min_sample,
+        "revision": whole["revision"],
+        **_row(whole, breakdown=False, applicants=applicants),
+        "breakdowns": [
+            _row(r, breakdown=True, applicants=applicants)
+            for r in sorted(code_rows, key=lambda r: r["breakdown"])
+            if r["breakdown"]
+        ],
+    }
+    if subject.type != "nation":
+        entry["peers"] = context.distributions.get((subject.type, definition.code))
+        entry["share_of_peers_below"] = _share_below(peers.get(definition.code, []), entry["value"])
+    return entry
+
+
+def _snapshot(*, subject, period, definitions, rows, rating, peers, as_of, context):
     by_code = defaultdict(list)
     for row in rows:
         by_code[row["indicator_code"]].append(row)
     indicators = []
     missing = []
     coverage = None
+    methodology = context.methodology
     if methodology is None:
         missing.append("methodology")
     elif not rows:
         missing.append("results")
     for definition in definitions:
-        code_rows = by_code.get(definition.code, [])
-        whole = next((r for r in code_rows if r["breakdown"] == ""), None)
-        if whole is None:
-            missing.append(definition.code)
-            continue
-        entry = {
-            "code": definition.code,
-            "definition_version": whole["definition__version"],
-            "methodology": whole["definition__methodology__code"],
-            "name": definition.name,
-            "name_en": definition.name_en,
-            "unit": definition.unit,
-            "direction": definition.direction,
-            "min_sample": definition.min_sample,
-            "revision": whole["revision"],
-            **_row(whole, breakdown=False),
-            "breakdowns": [
-                _row(r, breakdown=True)
-                for r in sorted(code_rows, key=lambda r: r["breakdown"])
-                if r["breakdown"]
-            ],
-        }
-        if subject.type != "nation":
-            entry["peers"] = distributions.get((subject.type, definition.code))
-            entry["share_of_peers_below"] = _share_below(
-                peers.get(definition.code, []), entry["value"]
-            )
-        if definition.code == COVERAGE:
+        entry = _entry(
+            definition,
+            by_code.get(definition.code, []),
+            subject=subject,
+            peers=peers,
+            context=context,
+        )
+        if entry is None:
+            if definition.code in context.required:
+                missing.append(definition.code)
+        elif definition.code == COVERAGE:
             coverage = entry
         else:
             indicators.append(entry)
@@ -253,7 +312,7 @@ def _snapshot(
         },
         "indicators": indicators,
         "coverage": coverage,
-        "rating": _rating(rating),
+        "rating": _rating(rating, context),
         "data_as_of": as_of.isoformat() if as_of else None,
         "missing": missing,
     }

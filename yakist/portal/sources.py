@@ -137,12 +137,9 @@ def subjects_all(*, types: list[str] | None = None, region: str | None = None) -
     return result
 
 
-def definitions_for(period: Period) -> list[IndicatorDefinition]:
-    """Definitions in force at the end of the period with the period's periodicity."""
-    periodicity = "quarterly" if period.is_quarter else "yearly"
-    return [
-        d for d in indicators.definitions_in_force(period.last_day) if d.periodicity == periodicity
-    ]
+def definitions_in_force(period: Period) -> list[IndicatorDefinition]:
+    """Every definition in force at the end of the period (of any periodicity)."""
+    return list(indicators.definitions_in_force(period.last_day))
 
 
 RESULT_FIELDS = (

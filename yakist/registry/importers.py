@@ -95,6 +95,8 @@ REQUIRED = {
 }
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,39}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# PositiveIntegerField holds this much on every database (PostgreSQL refuses more).
+MAX_INTEGER = 2_147_483_647
 TRUE_WORDS = {"true", "1", "yes", "так", "t", "y", "+"}
 FALSE_WORDS = {"false", "0", "no", "ні", "f", "n", "-", ""}
 
@@ -194,10 +196,14 @@ def _read_csv(content: bytes) -> list[list[str]]:
         raise ImportFileInvalid(_("CSV-файл містить двійкові дані; це не текстовий файл."))
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+        return list(reader)
     except csv.Error as error:
-        raise ImportFileInvalid(_("Некоректний CSV: %(error)s") % {"error": error}) from error
+        raise ImportFileInvalid(
+            _("Некоректний CSV у рядку %(line)s: перевірте лапки й роздільники (%(error)s).")
+            % {"line": reader.line_num, "error": error}
+        ) from error
 
 
 def _read_xlsx(content: bytes) -> list[list[Any]]:
@@ -207,7 +213,10 @@ def _read_xlsx(content: bytes) -> list[list[Any]]:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
         raise ImportFileInvalid(
-            _("Файл не є коректною книгою XLSX: %(error)s") % {"error": error}
+            _(
+                "Файл не є коректною книгою XLSX. Збережіть його в Excel або LibreOffice "
+                "як «Книга Excel (.xlsx)» або як CSV у кодуванні UTF-8."
+            )
         ) from error
     try:
         sheet = workbook.worksheets[0]
@@ -254,6 +263,8 @@ def parse_positive_int(text: str, *, allow_empty: bool = True) -> int | None:
         raise CellError(_("очікується ціле число, отримано «%(v)s»") % {"v": text}) from error
     if value < 0:
         raise CellError(_("число не може бути від'ємним"))
+    if value > MAX_INTEGER:
+        raise CellError(_("число завелике (не більше %(max)s)") % {"max": MAX_INTEGER})
     return value
 
 
@@ -436,6 +447,32 @@ def validate_service(raw, context: _Context, fail) -> dict[str, Any]:
     return cleaned
 
 
+def _text_limits(kind: Kind) -> dict[str, int]:
+    """Column -> the most characters its database field holds (PostgreSQL enforces it)."""
+    model = {"organisations": Organisation, "centres": Centre, "services": Service}[kind]
+    limits = {
+        f.name: f.max_length
+        for f in model._meta.get_fields()
+        if getattr(f, "max_length", None) and f.name in COLUMNS[kind]
+    }
+    if kind == "services":
+        limits["term_source"] = ServiceTerm._meta.get_field("source").max_length
+    if limits.get("code", 0) >= 40:
+        del limits["code"]  # CODE_RE already holds codes to 40 characters
+    return limits
+
+
+def _check_lengths(raw: dict[str, str], limits: dict[str, int], fail) -> None:
+    for column, limit in limits.items():
+        length = len(raw.get(column, ""))
+        if length > limit:
+            fail(
+                column,
+                _("задовге значення: %(length)s символів, дозволено не більше %(limit)s")
+                % {"length": length, "limit": limit},
+            )
+
+
 VALIDATORS: dict[str, Validator] = {
     "organisations": validate_organisation,
     "centres": validate_centre,
@@ -451,7 +488,9 @@ def validate_rows(
     Row numbers count the header as row 1, as spreadsheets do.
     """
     context = _context(kind)
+    limits = _text_limits(kind)
     valid, errors = [], []
+    rejected: dict[str, int] = {}  # codes first defined by a row with errors -> its row
     missing = REQUIRED[kind] - set(rows[0]) if rows else set()
     if missing:
         return [], [
@@ -478,16 +517,52 @@ def validate_rows(
         for column in REQUIRED[kind] - {"code"}:
             if not raw.get(column):
                 fail(column, _("значення обов'язкове"))
+        _check_lengths(raw, limits, fail)
         cleaned = VALIDATORS[kind](raw, context, fail)
         if code and code not in context.file_codes:
             context.file_codes[code] = number
             if kind == "centres" and cleaned.get("kind"):
                 context.file_codes[f"centre-kind:{code}"] = cleaned["kind"]
+            if row_errors:
+                rejected[code] = number
         if row_errors:
             errors.extend(row_errors)
         else:
             valid.append((number, code, cleaned))
+    existing = set(context.centres if kind == "centres" else context.organisations)
+    valid = _without_orphans(valid, errors, rejected, existing)
+    errors.sort(key=lambda error: error.row)
     return valid, errors
+
+
+def _without_orphans(
+    valid: list[tuple[int, str, dict]],
+    errors: list[RowError],
+    rejected: dict[str, int],
+    existing: set[str],
+) -> list[tuple[int, str, dict]]:
+    """A row whose parent exists only as a rejected row of the same file is rejected too,
+    so a partial import never leaves an access point without its centre."""
+    rejected = dict(rejected)
+    while True:
+        kept = []
+        for number, code, cleaned in valid:
+            parent = cleaned.get("parent_code")
+            if parent and parent not in existing and parent in rejected:
+                errors.append(
+                    RowError(
+                        number,
+                        "parent_code",
+                        _("«%(code)s» визначено в рядку %(row)s, який має помилки")
+                        % {"code": parent, "row": rejected[parent]},
+                    )
+                )
+                rejected.setdefault(code, number)
+            else:
+                kept.append((number, code, cleaned))
+        if len(kept) == len(valid):
+            return kept
+        valid = kept
 
 
 # --- Applying --------------------------------------------------------------------------------

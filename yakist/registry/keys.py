@@ -3,6 +3,7 @@
 import base64
 import hashlib
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ class InvalidPublicKey(Problem):
 
 
 def load_ed25519_public_key(pem: bytes | str) -> Ed25519PublicKey:
-    """Parse a PEM public key and insist that it is Ed25519."""
+    """Parse a PEM (or OpenSSH one-line) public key and insist that it is Ed25519."""
     data = pem.encode() if isinstance(pem, str) else pem
     if b"PRIVATE KEY" in data:
         raise InvalidPublicKey(
@@ -31,10 +32,18 @@ def load_ed25519_public_key(pem: bytes | str) -> Ed25519PublicKey:
             )
         )
     try:
-        key = serialization.load_pem_public_key(data)
-    except (ValueError, TypeError) as error:
+        if data.lstrip().startswith(b"ssh-"):
+            # An OpenSSH one-line key (ssh-keygen cannot export Ed25519 keys to PEM).
+            key = serialization.load_ssh_public_key(data.strip())
+        else:
+            key = serialization.load_pem_public_key(data)
+    except (ValueError, TypeError, UnsupportedAlgorithm) as error:
         raise InvalidPublicKey(
-            _("Файл не є відкритим ключем у форматі PEM: %(error)s") % {"error": error}
+            _(
+                "Файл не є відкритим ключем у форматі PEM: очікується блок "
+                "«-----BEGIN PUBLIC KEY-----» з ключем Ed25519 "
+                "(openssl pkey -in private.pem -pubout -out public.pem)."
+            )
         ) from error
     if not isinstance(key, Ed25519PublicKey):
         raise InvalidPublicKey(

@@ -63,20 +63,26 @@ def rollup_xlsx(rollup: Rollup) -> bytes:
     workbook = Workbook()
     summary = workbook.active
     summary.title = "Зведення"
-    _title(summary, rollup, "Україна")
+    _title(summary, rollup, rollup.national.name)
     row = 5
     summary.cell(row=row, column=1, value="Повнота звітності за регіонами").font = BOLD
     row += 1
     _header(summary, row, ["Код КАТОТТГ", "Регіон", *[label for _k, label in COMPLETENESS_COLUMNS]])
     for area in [*rollup.regions, rollup.national]:
         row += 1
-        summary.cell(row=row, column=1, value=area.code)
-        summary.cell(row=row, column=2, value=area.name)
+        zone_total = area is rollup.national and not rollup.is_national
+        summary.cell(row=row, column=1, value="" if zone_total else area.code)
+        summary.cell(row=row, column=2, value="Разом" if zone_total else area.name)
         for offset, (key, _label) in enumerate(COMPLETENESS_COLUMNS, start=3):
             summary.cell(row=row, column=offset, value=area.completeness.get(key))
     summary.cell(row=row, column=2).font = BOLD
     row += 2
-    summary.cell(row=row, column=1, value="Показники по Україні (з прийнятих звітів)").font = BOLD
+    heading = (
+        "Показники по Україні (з прийнятих звітів)"
+        if rollup.is_national
+        else f"Показники: {rollup.national.name} (з прийнятих звітів; лише ваша зона)"
+    )
+    summary.cell(row=row, column=1, value=heading).font = BOLD
     _indicator_table(summary, row + 1, rollup, rollup.national)
     _widths(summary, [20, 60, 14, 18, 16, 14, 16, 12, 14, 18])
     used = {"Зведення"}
@@ -157,7 +163,9 @@ def rollup_csv(rollup: Rollup) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
-    for area in [rollup.national, *rollup.regions]:
+    # Area code UA means the whole country: a regional viewer's total is not written.
+    areas = [rollup.national, *rollup.regions] if rollup.is_national else rollup.regions
+    for area in areas:
         for spec in rollup.indicators:
             cell = area.cells[spec.code]
             before = area.previous.get(spec.code)

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.utils.translation import gettext
 
 from yakist.accounts.scope import Scope
 from yakist.statmon import selectors
@@ -45,6 +48,7 @@ class Rollup:
     regions: list[Area]
     national: Area
     generated_at: dt.datetime
+    is_national: bool = True  # False: the viewer's zone only, the total is not the country's
 
 
 def _cell(spec: IndicatorSpec, values: list, weights: list | None = None) -> Cell:
@@ -124,7 +128,11 @@ def rollup_build(viewer: Scope, campaign: Campaign, *, today: dt.date | None = N
             area.cells[spec.code] = now_regions.get(code, {}).get(spec.code, empty)
             area.previous[spec.code] = before_regions.get(code, {}).get(spec.code, empty)
         regions.append(area)
-    national = Area(code="UA", name="Україна", completeness=_total_completeness(completeness))
+    national = Area(
+        code="UA",
+        name=_total_name(viewer, regions),
+        completeness=completeness_total(completeness.values()),
+    )
     for spec in indicators:
         national.cells[spec.code] = now_national.get(spec.code, empty)
         national.previous[spec.code] = before_national.get(spec.code, empty)
@@ -136,6 +144,7 @@ def rollup_build(viewer: Scope, campaign: Campaign, *, today: dt.date | None = N
         regions=regions,
         national=national,
         generated_at=dt.datetime.now(dt.UTC),
+        is_national=viewer.is_national,
     )
 
 
@@ -146,9 +155,20 @@ def _rows(viewer: Scope, period: str) -> dict[str, list[dict[str, Any]]]:
     return by_region
 
 
-def _total_completeness(by_region: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def _total_name(viewer: Scope, regions: list[Area]) -> str:
+    """The country for national staff; for a regional viewer the total is only its own zone."""
+    if viewer.is_national:
+        return gettext("Україна")
+    if len(regions) == 1:
+        return regions[0].name
+    return gettext("Разом у вашій зоні")
+
+
+def completeness_total(rows: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """The regions' completeness rows added up, with the share of accepted reports."""
+    rows = list(rows)
     keys = ("expected", "not_started", "draft", "submitted", "returned", "accepted", "overdue")
-    total = {key: sum(row[key] for row in by_region.values()) for key in keys}
+    total = {key: sum(row[key] for row in rows) for key in keys}
     total["share"] = (
         round(100 * total["accepted"] / total["expected"], 1) if total["expected"] else 0.0
     )

@@ -363,7 +363,7 @@ def report_save(
     if not report.is_editable:
         raise ReportNotEditable()
     if not report.campaign.is_open and report.revision == 0:
-        raise CampaignClosed(_campaign_closed_detail(report.campaign))
+        raise CampaignClosed(campaign_closed_detail(report.campaign))
     form = report_form(report)
     applicable = {spec.code: spec for spec in form.applicable(report.centre.kind)}
     unknown = sorted(set(entries) - set(applicable))
@@ -496,7 +496,8 @@ def _shown(spec: IndicatorSpec, report: Report, code: str) -> str:
     return display_value(spec, report.values.get(code))
 
 
-def _campaign_closed_detail(campaign: Campaign) -> str:
+def campaign_closed_detail(campaign: Campaign) -> str:
+    """Why a closed campaign's report takes no more changes, for the centre."""
     closed = (
         timezone.localtime(campaign.closed_at).strftime("%d.%m.%Y") if campaign.closed_at else ""
     )
@@ -572,7 +573,7 @@ def report_submit(*, report: Report, actor, request: HttpRequest | None = None) 
             _("Звіт уже в стані «%(status)s».") % {"status": report.get_status_display()}
         )
     if not report.campaign.is_open and report.revision == 0:
-        raise CampaignClosed(_campaign_closed_detail(report.campaign))
+        raise CampaignClosed(campaign_closed_detail(report.campaign))
     findings = report_check(report)
     errors = [f for f in findings if f.is_error]
     unexplained = unexplained_warnings(findings, report.comments)

@@ -60,7 +60,21 @@ def home_panel(request: HttpRequest, scope: Scope) -> dict[str, Any] | None:
         "total": total,
         "own": selectors.dashboard(scope, campaign) if total <= 5 else [],
         "days_left": (campaign.deadline - selectors.today_kyiv()).days,
+        "earlier": _other_open_quarters(scope, campaign),
     }
+
+
+def _other_open_quarters(scope: Scope, current: Campaign) -> list[dict[str, Any]]:
+    """Other open quarters whose reports still wait for someone (a review, a correction, a
+    late submission): the home panel must not hide them behind the current quarter."""
+    result = []
+    others = selectors.campaigns().filter(status=Campaign.State.OPEN).exclude(pk=current.pk)
+    for campaign in others:
+        counts = selectors.status_summary(scope, campaign)
+        if counts["submitted"] or counts["returned"] or counts["overdue"]:
+            label = Period.parse(campaign.period).label
+            result.append({"campaign": campaign, "period_label": label, "counts": counts})
+    return result
 
 
 # --- Index, catalogue, campaigns ------------------------------------------------------------------
@@ -141,6 +155,14 @@ def _campaign_action(request: HttpRequest) -> None:
                 campaign=campaign, deadline=deadline, actor=request.user, request=request
             )
             messages.success(request, _("Строк подання змінено."))
+        elif action == "close" and not request.POST.get("confirm"):
+            messages.error(
+                request,
+                _(
+                    "Позначте «Підтверджую закриття»: після закриття центри не зможуть "
+                    "подавати звіти."
+                ),
+            )
         elif action == "close":
             locked = services.campaign_close(campaign=campaign, actor=request.user, request=request)
             messages.success(
@@ -177,13 +199,15 @@ def campaign_page(request: HttpRequest, period: str) -> HttpResponse:
     region = request.GET.get("region") or None
     status = request.GET.get("status") or None
     if scope.is_national and not region:
+        regions = selectors.completeness_by_region(scope, campaign, today=today)
         return render(
             request,
             "statmon/campaign_national.html",
             {
                 "campaign": campaign,
                 "period_label": Period.parse(period).label,
-                "regions": selectors.completeness_by_region(scope, campaign, today=today),
+                "regions": regions,
+                "total": rollup.completeness_total(regions),
                 "days_left": (campaign.deadline - today).days,
                 "campaigns": selectors.campaigns()[:8],
             },
@@ -413,11 +437,53 @@ def report_page(request: HttpRequest, period: str, code: str) -> HttpResponse:
     editable = _editable(scope, report)
     if request.method == "POST":
         if not editable:
-            messages.error(request, _("Цей звіт зараз не можна змінювати."))
-            return redirect("statmon:report", period, code)
+            return _post_refused(request, report, form)
         return _report_post(request, report, form)
     audit_record(actor=request.user, action="statmon_report_view", obj=report, request=request)
     return _render_report(request, report, form, editable=editable)
+
+
+def _post_refused(request: HttpRequest, report: Report, form: FormSpec) -> HttpResponse:
+    """A form posted to a report that can no longer change (the campaign was closed, or a
+    colleague submitted it meanwhile): say why, and show back what was typed but not saved."""
+    messages.error(request, _refusal(report))
+    entries, _base, comments = _posted(request, form, report.centre.kind)
+    unsaved = _unsaved(report, form, entries, comments)
+    if not unsaved:
+        return redirect("statmon:report", report.campaign.period, report.centre.code)
+    return _render_report(request, report, form, editable=False, unsaved=unsaved, status=409)
+
+
+def _refusal(report: Report) -> str:
+    """Why this report takes no changes now, in words the centre can act on."""
+    if report.is_editable and not report.campaign.is_open and report.revision == 0:
+        return services.campaign_closed_detail(report.campaign)
+    return _("Цей звіт зараз не можна змінювати: його стан — «%(status)s».") % {
+        "status": report.get_status_display()
+    }
+
+
+def _unsaved(
+    report: Report, form: FormSpec, entries: dict[str, str], comments: dict[str, str]
+) -> list[tuple[IndicatorSpec, str, str]]:
+    """(indicator, typed value, typed explanation) wherever the post differs from the draft;
+    values the page itself offered from a known source are not the person's typing."""
+    applicable = form.applicable(report.centre.kind)
+    offered = prefill.suggestions(
+        applicable, [report.centre], Period.parse(report.campaign.period)
+    ).get(report.centre_id, {})
+    result = []
+    for spec in applicable:
+        stored = report.invalid.get(spec.code) or input_value(spec, report.values.get(spec.code))
+        if not stored and spec.code in offered:
+            stored = input_value(spec, offered[spec.code].value)
+        typed = (entries.get(spec.code) or "").strip()
+        note = (comments.get(spec.code) or "").strip()
+        changed_value = typed and typed != stored
+        changed_note = note and note != report.comments.get(spec.code, "")
+        if changed_value or changed_note:
+            result.append((spec, typed if changed_value else "", note if changed_note else ""))
+    return result
 
 
 def _render_report(
@@ -430,6 +496,7 @@ def _render_report(
     posted: dict | None = None,
     conflicts: list | None = None,
     cell_errors: list | None = None,
+    unsaved: list | None = None,
     status: int = 200,
 ) -> HttpResponse:
     scope = scope_of(request.user)
@@ -458,6 +525,7 @@ def _render_report(
         "warnings": [f for f in findings if not f.is_error],
         "conflicts": conflicts or [],
         "cell_errors": cell_errors or [],
+        "unsaved": unsaved or [],
         "can_review": services.can_review(scope) and report.status == ReportStatus.SUBMITTED,
         "can_correct": services.can_correct(scope)
         and report.status in (ReportStatus.ACCEPTED, ReportStatus.LOCKED),
@@ -471,8 +539,15 @@ def _render_report(
 
 
 def _review_findings(report: Report) -> list[dict]:
+    """The warnings of the submitted version, each with the centre's explanation."""
     latest = selectors.report_versions(report).last()
-    return [f for f in latest.findings if f["severity"] == "warning"] if latest else []
+    if latest is None:
+        return []
+    return [
+        {**f, "comment": latest.comments.get(f["code"], "")}
+        for f in latest.findings
+        if f["severity"] == "warning"
+    ]
 
 
 def _review_sections(report: Report, form: FormSpec) -> list[tuple[SectionSpec, list[dict]]]:
@@ -682,7 +757,7 @@ def report_upload(request: HttpRequest, period: str, code: str) -> HttpResponse:
     form = services.report_form(report)
     upload = request.FILES.get("file")
     if not _editable(scope, report):
-        messages.error(request, _("Цей звіт зараз не можна змінювати."))
+        messages.error(request, _refusal(report))
         return redirect("statmon:report", period, code)
     if upload is None:
         messages.error(request, _("Оберіть файл XLSX, заповнений за шаблоном."))
@@ -742,7 +817,9 @@ def rollup_page(request: HttpRequest, period: str) -> HttpResponse:
     scope = scope_of(request.user)
     campaign = _campaign(period)
     data = rollup.rollup_build(scope, campaign)
-    sections = _rollup_sections(data)
+    # A coordinator's roll-up is its oblast's, with the drill-down to centres, not "Ukraine".
+    one_region = not scope.is_national and len(data.regions) == 1
+    area = data.regions[0] if one_region else data.national
     return render(
         request,
         "statmon/rollup.html",
@@ -750,9 +827,9 @@ def rollup_page(request: HttpRequest, period: str) -> HttpResponse:
             "campaign": campaign,
             "period_label": Period.parse(period).label,
             "data": data,
-            "area": data.national,
-            "sections": sections,
-            "completeness": [area.completeness for area in data.regions],
+            "area": area,
+            "sections": _rollup_sections(data, area),
+            "completeness": [region.completeness for region in data.regions],
         },
     )
 

@@ -1,6 +1,7 @@
 """Least privilege: each scoped role sees only its part of the registry, in queries and pages."""
 
 import pytest
+from django.db.models import Q
 from django.utils.html import escape
 
 from yakist.accounts.models import Role
@@ -124,3 +125,65 @@ def test_new_scoped_user_for_volyn_does_not_see_lviv(django_user_model):
     assert regions == {VOLYN}
     assert Organisation.objects.filter(kind="provider").exists()
     assert ConnectedSystem.objects.exists()
+
+
+def _expected_systems(username: str, django_user_model) -> set[str]:
+    """Which connected systems a demo login should see, worked out from the data itself."""
+    profile = django_user_model.objects.get(username=username).staff_profile
+    systems = ConnectedSystem.objects.all()
+    if profile.role == Role.SYSTEM_INTEGRATOR:
+        systems = systems.filter(pk=profile.system_id)
+    elif profile.role == Role.REGIONAL_COORDINATOR:
+        systems = systems.filter(Q(scope_all=True) | Q(scope_centres__region_id=profile.region_id))
+    elif profile.role == Role.CENTRE_ADMIN:
+        own = Q(scope_centres=profile.centre_id) | Q(scope_centres__parent=profile.centre_id)
+        systems = systems.filter(Q(scope_all=True) | own)
+    elif profile.role == Role.PROVIDER_OFFICER:
+        systems = systems.filter(Q(scope_all=True) | Q(scope_providers=profile.organisation_id))
+    return set(systems.values_list("name", flat=True))
+
+
+@pytest.mark.parametrize(
+    "username", ["ministry", "coordinator", "centre", "provider", "integrator", "auditor"]
+)
+def test_each_role_sees_only_its_connected_systems(client, login, django_user_model, username):
+    login(username)
+    response = client.get("/registry/systems/")
+    assert response.status_code == 200
+    shown = {system.name for system in response.context["systems"]}
+    assert shown == _expected_systems(username, django_user_model)
+    hidden = set(ConnectedSystem.objects.values_list("name", flat=True)) - shown
+    page = response.content.decode()
+    assert not any(escape(name) in page for name in hidden)
+
+
+@pytest.mark.parametrize(
+    ("username", "expected"),
+    [
+        ("coordinator", lambda user: Centre.objects.filter(region_id=LVIV)),
+        (
+            "centre",
+            lambda user: Centre.objects.filter(
+                Q(pk=user.staff_profile.centre_id) | Q(parent=user.staff_profile.centre_id)
+            ),
+        ),
+        ("provider", lambda user: Centre.objects.none()),
+        (
+            "integrator",
+            lambda user: (
+                Centre.objects.all()
+                if user.staff_profile.system.scope_all
+                else user.staff_profile.system.scope_centres.all()
+            ),
+        ),
+    ],
+)
+def test_each_scoped_role_lists_only_its_centres(client, login, username, expected):
+    user = login(username)
+    response = client.get("/registry/centres/")
+    assert response.status_code == 200
+    assert response.context["total"] == expected(user).count()
+    allowed = set(expected(user).values_list("code", flat=True))
+    assert {centre.code for centre in response.context["page"]} <= allowed
+    outside = Centre.objects.exclude(code__in=allowed).first()
+    assert client.get(f"/registry/centres/{outside.code}/").status_code == 404

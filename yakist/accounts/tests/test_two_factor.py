@@ -1,6 +1,7 @@
 """Two-factor login: enrolment with an authenticator app, verification, refusal of bad codes."""
 
 import time
+from urllib.parse import urlencode
 
 import pytest
 from django_otp.oath import TOTP
@@ -56,12 +57,13 @@ def test_enrolled_user_must_enter_a_fresh_code_at_each_login(client, required):
     client.post("/accounts/logout/")
 
     client.post("/accounts/login/", {"username": "auditor", "password": DEMO_PASSWORD})
-    assert client.get("/accounts/audit/")["Location"] == "/accounts/2fa/verify/"
-    replay = client.post("/accounts/2fa/verify/", {"token": used})
+    verify = client.get("/accounts/audit/")["Location"]
+    assert verify == "/accounts/2fa/verify/?next=%2Faccounts%2Faudit%2F"
+    replay = client.post(verify, {"token": used})
     assert replay.status_code == 400  # a code is good once
     device.refresh_from_db()  # the server may have learnt the phone's clock drift
-    ok = client.post("/accounts/2fa/verify/", {"token": code_for(device, offset_seconds=30)})
-    assert ok.status_code == 302
+    ok = client.post(verify, {"token": code_for(device, offset_seconds=30)})
+    assert ok.status_code == 302 and ok["Location"] == "/accounts/audit/"
     assert client.get("/accounts/audit/").status_code == 200
 
 
@@ -78,3 +80,19 @@ def test_after_a_wrong_code_even_the_right_one_waits(client, required, settings)
     right = code_for(device)
     client.post("/accounts/2fa/setup/", {"token": "999999" if right != "999999" else "888888"})
     assert client.post("/accounts/2fa/setup/", {"token": right}).status_code == 400
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example"])
+def test_the_code_page_never_redirects_to_another_site(client, required, target):
+    client.post("/accounts/login/", {"username": "provider", "password": DEMO_PASSWORD})
+    client.get("/accounts/2fa/setup/")
+    device = TOTPDevice.objects.get(user__username="provider")
+    client.post("/accounts/2fa/setup/", {"token": code_for(device)})
+    client.post("/accounts/logout/")
+    client.post("/accounts/login/", {"username": "provider", "password": DEMO_PASSWORD})
+    device.refresh_from_db()
+    done = client.post(
+        "/accounts/2fa/verify/?" + urlencode({"next": target}),
+        {"token": code_for(device, offset_seconds=30)},
+    )
+    assert done.status_code == 302 and done["Location"] == "/accounts/"

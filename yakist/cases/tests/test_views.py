@@ -8,14 +8,16 @@ from django.utils import timezone
 from yakist.accounts.models import AuditEntry
 from yakist.accounts.scope import scope_of
 from yakist.cases import selectors
+from yakist.cases.deadlines import Term, deadline_compute
 from yakist.cases.models import Case
 from yakist.cases.services import cases_project_pending
 from yakist.ingest.tests import support
-from yakist.registry.models import Centre, Organisation
+from yakist.registry.models import Centre, Organisation, ServiceTerm
 
 pytestmark = pytest.mark.django_db
 
 LVIV = "UA46000000000026241"
+HOUR = dt.timedelta(hours=1)
 
 
 @pytest.fixture
@@ -155,7 +157,7 @@ def test_systems_monitor_shows_activity_and_rejection_reasons(client, login):
     assert "Невідома послуга" in page
 
 
-def test_a_system_quiet_for_longer_than_its_usual_gap_is_silent(client):
+def test_a_system_quiet_for_longer_than_its_usual_gap_is_silent(client, login):
     from yakist.accounts.models import Role
     from yakist.accounts.scope import Scope
     from yakist.ingest.models import Journal
@@ -177,6 +179,12 @@ def test_a_system_quiet_for_longer_than_its_usual_gap_is_silent(client):
     ]
     assert activity.usual_gap == dt.timedelta(hours=1)
     assert activity.silent
+    login("ministry")
+    page = client.get("/ingest/systems/").content.decode()
+    row = page[page.index(system.system.name) :]
+    assert "замовкла" in row[: row.index("</th>")]
+    home = client.get("/accounts/").content.decode()
+    assert system.system.name in home
 
 
 def test_an_integrator_sees_its_own_sandbox_cases_and_nobody_elses(
@@ -192,3 +200,50 @@ def test_an_integrator_sees_its_own_sandbox_cases_and_nobody_elses(
     login("centre")
     page = client.get("/cases/list/", {"sandbox": "1"}).content.decode()
     assert 'name="sandbox"' not in page  # only integrators and the ministry may look
+
+
+def _received_at_risk(term: Term, now: dt.datetime) -> dt.datetime:
+    """A receipt moment whose deadline is still ahead but already in its last stretch."""
+    received = now
+    while True:
+        received -= dt.timedelta(hours=1)
+        deadline = deadline_compute(received_at=received, term=term, suspensions=[])
+        # An hour of margin on both sides: the pages read the clock a little later.
+        if deadline.at_risk_from < now - HOUR < now + HOUR < deadline.due_at:
+            return received
+
+
+def test_at_risk_and_overdue_cases_are_listed_and_filtered(client, login):
+    world = support.world()
+    system = support.new_system()
+    now = timezone.now()
+    current = ServiceTerm.objects.filter(service=world.service).order_by("-effective_from").first()
+    term = Term(value=current.value, unit=current.unit)
+    plan = {
+        "RISK-1": _received_at_risk(term, now),
+        "LATE-OPEN-1": now - dt.timedelta(days=200),
+        "FRESH-1": now - dt.timedelta(minutes=30),
+    }
+    events = [
+        support.event(world, case_id=case_id, occurred_at=at.isoformat())
+        for case_id, at in plan.items()
+    ]
+    assert support.post_events(client, system, events).json()["accepted"] == 3
+    while cases_project_pending()[0]:
+        pass
+    login("ministry")
+    mine = {"system": system.system.pk}
+    response = client.get("/cases/at-risk/")
+    # The page lists the 200 nearest deadlines of each kind; the demo world has fewer.
+    assert response.context["at_risk_total"] <= 200 >= response.context["overdue_total"]
+    page = response.content.decode()
+    risky, overdue = page.split('id="overdue-heading"')
+    assert "RISK-1" in risky and "LATE-OPEN-1" not in risky and "FRESH-1" not in risky
+    assert "LATE-OPEN-1" in overdue and "RISK-1" not in overdue
+    listed = client.get("/cases/list/", {**mine, "timeliness": "overdue"}).content.decode()
+    assert "LATE-OPEN-1" in listed and "RISK-1" not in listed and "FRESH-1" not in listed
+    listed = client.get("/cases/list/", {**mine, "timeliness": "at_risk"}).content.decode()
+    assert "RISK-1" in listed and "LATE-OPEN-1" not in listed
+    case = Case.objects.get(system=system.system, case_id="LATE-OPEN-1")
+    code, label = selectors.timeliness_of(case, now)
+    assert code == "overdue" and "прострочено" in label

@@ -150,3 +150,25 @@ def test_answered_message_cannot_be_answered_twice(client, login):
     )
     assert "вже відповіли" in response.content.decode()
     assert FeedbackMessage.objects.get().answer == "Перша відповідь"
+
+
+def test_feedback_pages_keep_the_sites_language_not_the_browsers(client):
+    """Reached from the Ukrainian site, the status page is Ukrainian whatever the browser
+    asks; from an English page (hidden field `lang`), it stays English, with a way back."""
+    response = client.post(
+        "/feedback/submit",
+        {"kind": "data_error", "text": "Дані на сторінці неточні.", "subject": "national"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    code = FeedbackMessage.objects.get().tracking_code
+    assert response["Location"] == f"/feedback/status/{code}"
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="uk">' in page and 'action="/feedback/submit"' not in page
+    english = submit(client, text="The data on this page is wrong.", lang="en", ip="10.0.0.2")
+    assert english["Location"].endswith("?lang=en")
+    page = client.get(english["Location"]).content.decode()
+    assert '<html lang="en">' in page
+    english_code = english["Location"].removeprefix("/feedback/status/").removesuffix("?lang=en")
+    assert f'href="/feedback/status/{english_code}" lang="uk"' in page  # the switch back
+    refused = submit(client, text="short", lang="en", ip="10.0.0.3")
+    assert refused.status_code == 400 and '<html lang="en">' in refused.content.decode()

@@ -10,11 +10,14 @@ def format_number(value: float, digits: int = 1) -> str:
     return f"{value:.{digits}f}".replace(".", ",")
 
 
+NBSP = "\u00a0"  # "87,3 %" never breaks between the number and its sign
+
+
 def format_value(value: float | None, unit: str) -> str:
     if value is None:
         return "—"
     if unit == "share":
-        return f"{format_number(100 * value)} %"
+        return f"{format_number(100 * value)}{NBSP}%"
     if unit == "index":
         return f"{'+' if value > 0 else ''}{format_number(value)}"
     return format_number(value, 2)
@@ -44,11 +47,51 @@ def indicator_interval(result, unit: str | None = None) -> str:
 
 
 @register.filter
-def share_percent(value) -> float:
-    """A 0–100 width for CSS bars from a share or an index."""
+def share_percent(value, unit: str = "share") -> float:
+    """A 0–100 width for CSS bars: a share × 100, the loyalty index (x + 100) / 2."""
     if value is None:
         return 0
-    return max(0.0, min(100.0, 100 * value if -1 <= value <= 1 else (value + 100) / 2))
+    return max(0.0, min(100.0, (value + 100) / 2 if unit == "index" else 100 * value))
+
+
+@register.filter
+def indicator_details(result) -> str:
+    """The counts behind a value: levels, promoters, medians, reports, connected centres."""
+    extra = getattr(result, "extra", None) or {}
+    parts = []
+    if "median_ratio" in extra:
+        parts.append(
+            _("медіана %(m)s строку, P90 %(p)s строку")
+            % {
+                "m": format_number(extra["median_ratio"], 2),
+                "p": format_number(extra["p90_ratio"], 2),
+            }
+        )
+    if "levels" in extra:
+        levels = " · ".join(
+            f"{level}:{NBSP}{count}" for level, count in sorted(extra["levels"].items())
+        )
+        parts.append(_("за рівнями 1–4: %(l)s") % {"l": levels})
+    if extra.get("mean") is not None:
+        parts.append(_("середнє %(m)s") % {"m": format_number(extra["mean"], 2)})
+    if "promoters" in extra:
+        parts.append(
+            _("9–10: %(p)s · 7–8: %(n)s · 0–6: %(d)s")
+            % {"p": extra["promoters"], "n": extra.get("passives", 0), "d": extra["detractors"]}
+        )
+    if "reports" in extra:
+        parts.append(_("звітів: %(n)s") % {"n": extra["reports"]})
+    if "centres" in extra:
+        parts.append(
+            _("центрів %(c)s, підключено %(k)s, зі звітом %(r)s, без жодної справи %(s)s")
+            % {
+                "c": extra["centres"],
+                "k": extra.get("connected", 0),
+                "r": extra.get("with_report", 0),
+                "s": extra.get("silent", 0),
+            }
+        )
+    return "; ".join(parts)
 
 
 @register.filter
@@ -66,4 +109,4 @@ def get_item(mapping, key):
 @register.filter
 def share_label(value: float, unit: str) -> str:
     """A bin edge: 80 % for shares, +40 for the index."""
-    return format_value(value, unit).replace(",0 %", " %").replace(",0", "")
+    return format_value(value, unit).replace(f",0{NBSP}%", f"{NBSP}%").replace(",0", "")

@@ -44,6 +44,9 @@ def test_overview_shows_the_map_its_table_and_the_distribution(client, login, co
 
 def test_coordinator_drills_into_its_oblast_but_not_another(client, login, computed):
     login("coordinator")
+    overview = client.get("/analytics/", {"period": computed}).content.decode()
+    assert f"/analytics/region/{LVIV}/" in overview
+    assert f"/analytics/region/{VOLYN}/" not in overview  # neither on the map nor in the table
     assert client.get(f"/analytics/region/{LVIV}/", {"period": computed}).status_code == 200
     assert client.get(f"/analytics/region/{VOLYN}/", {"period": computed}).status_code == 404
     foreign = Centre.objects.filter(region_id=VOLYN, kind="centre").first()
@@ -72,3 +75,67 @@ def test_rating_explanation_lists_every_component_with_counts(client, login, com
         "/analytics/ratings/", {"type": "centre", "period": computed, "format": "xlsx"}
     )
     assert table["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_drill_down_reaches_a_hromada_within_scope_and_exports_it(client, login, computed):
+    own = Centre.objects.filter(region_id=LVIV, kind="centre", hromada__isnull=False).first()
+    foreign = Centre.objects.filter(region_id=VOLYN, kind="centre", hromada__isnull=False).first()
+    login("coordinator")
+    region_page = client.get(f"/analytics/region/{LVIV}/", {"period": computed}).content.decode()
+    assert f"/analytics/hromada/{own.hromada_id}/" in region_page
+    page = client.get(f"/analytics/hromada/{own.hromada_id}/", {"period": computed})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert own.hromada.display_name in html and f"/analytics/centre/{own.code}/" in html
+    assert f"/analytics/region/{LVIV}/" in html  # breadcrumbs back up
+    download = client.get(
+        f"/analytics/hromada/{own.hromada_id}/",
+        {"indicator": "timeliness", "period": computed, "format": "csv"},
+    )
+    rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
+    assert own.code in {row[0] for row in rows[1:]}
+    stored = IndicatorResult.objects.filter(
+        indicator_code="timeliness",
+        subject_type="centre",
+        subject_key=own.code,
+        period=computed,
+        breakdown="",
+        is_current=True,
+    ).first()
+    row = next(row for row in rows[1:] if row[0] == own.code)
+    assert row[-1] == (stored.status if stored else "no_data")
+    assert client.get(f"/analytics/hromada/{foreign.hromada_id}/").status_code == 404
+    login("centre")
+    assert client.get(f"/analytics/hromada/{own.hromada_id}/").status_code == 404
+
+
+def test_unknown_indicator_falls_back_to_the_default_not_to_an_empty_page(client, login, computed):
+    login("ministry")
+    html = client.get("/analytics/", {"indicator": "astrology", "period": computed}).content
+    assert "Показники ще не розраховано".encode() not in html
+    assert b'<svg class="choropleth"' in html
+
+
+def test_series_compares_quarters_with_quarters(client, login, computed):
+    indicators_compute(period=Period(2026))
+    login("ministry")
+    page = client.get(f"/analytics/region/{LVIV}/", {"period": computed})
+    assert [r.period for r in page.context["series"]] and all(
+        len(r.period) == len(computed) for r in page.context["series"]
+    )
+
+
+def test_a_region_on_a_centre_admins_profile_opens_no_oblast_analytics(client, login, computed):
+    user = login("centre")
+    profile = user.staff_profile
+    profile.region_id = LVIV  # allowed on the profile, but only a coordinator's region counts
+    profile.save()
+    assert client.get(f"/analytics/region/{LVIV}/", {"period": computed}).status_code == 404
+    page = client.get("/analytics/ratings/", {"type": "centre", "period": computed})
+    keys = {
+        entry.subject_key for _group, _label, items in page.context["groups"] for entry, _n in items
+    }
+    assert keys <= {profile.centre.code}
+    neighbour = Centre.objects.filter(region_id=LVIV, kind="centre").exclude(pk=profile.centre_id)
+    code = neighbour.first().code
+    assert client.get(f"/analytics/ratings/centre/{code}/{computed}/").status_code == 404

@@ -146,3 +146,109 @@ def test_a_new_version_keeps_old_results_and_adds_marked_revisions(tmp_path):
     assert set(newer.values_list("revision", flat=True)) == {2}
     assert not RatingResult.objects.filter(pk__in=old_ratings, is_current=True).exists()
     assert RatingResult.objects.filter(pk__in=old_ratings).count() == len(old_ratings)
+
+
+def test_a_changed_weight_under_the_same_version_code_is_refused(tmp_path):
+    path = variant(
+        tmp_path,
+        "m.toml",
+        (
+            "timeliness = 0.35\noffline_compliance = 0.30",
+            "timeliness = 0.30\noffline_compliance = 0.35",
+        ),
+    )
+    assert any("уже завантажено з іншим вмістом" in e for e in errors_of(path))
+    weights = MethodologyVersion.objects.get(code="2025.1").weights
+    assert float(weights.get(subject_type="centre", indicator_code="timeliness").weight) == 0.35
+
+
+def test_a_new_weight_makes_a_new_version_and_the_closed_period_keeps_the_old_one(
+    tmp_path, client, login
+):
+    closed = Period(2026, 3)
+    indicators_compute(period=closed)
+    before = {
+        r.pk: (r.score, r.rank, r.components)
+        for r in RatingResult.objects.filter(period=closed.code, is_current=True)
+    }
+    path = variant(
+        tmp_path,
+        "m.toml",
+        NEW_VERSION,
+        NEW_DATES,
+        (
+            "timeliness = 0.35\noffline_compliance = 0.30",
+            "timeliness = 0.30\noffline_compliance = 0.35",
+        ),
+    )
+    methodology = methodology_load(path=path).methodology
+    assert methodology.code == "2027.1"
+    assert (
+        float(methodology.weights.get(subject_type="centre", indicator_code="timeliness").weight)
+        == 0.30
+    )
+
+    # Recomputing the closed period uses the methodology in force then: nothing changes.
+    indicators_compute(period=closed)
+    after = {
+        r.pk: (r.score, r.rank, r.components)
+        for r in RatingResult.objects.filter(period=closed.code, is_current=True)
+    }
+    assert after == before
+    assert set(
+        RatingResult.objects.filter(period=closed.code).values_list("methodology__code", flat=True)
+    ) == {"2025.1"}
+    # A period under the new version is rated with the new weights, and says so.
+    indicators_compute(period=Period(2027, 1))
+    assert set(
+        RatingResult.objects.filter(period="2027Q1").values_list("methodology__code", flat=True)
+    ) == {"2027.1"}
+    entry = RatingResult.objects.filter(period=closed.code, is_current=True).first()
+    login("ministry")
+    page = client.get(f"/analytics/ratings/{entry.subject_type}/{entry.subject_key}/{closed.code}/")
+    assert page.status_code == 200 and "2025.1" in page.content.decode()
+
+
+def test_an_old_revision_stays_viewable_with_its_methodology(tmp_path, client, login):
+    period = Period(2026, 3)
+    indicators_compute(period=period)
+    path = variant(
+        tmp_path,
+        "m.toml",
+        NEW_VERSION,
+        NEW_DATES,
+        (
+            "timeliness = 0.35\noffline_compliance = 0.30",
+            "timeliness = 0.30\noffline_compliance = 0.35",
+        ),
+    )
+    indicators_compute(period=period, methodology=methodology_load(path=path).methodology)
+    old = RatingResult.objects.filter(period=period.code, is_current=False).first()
+    current = RatingResult.objects.get(
+        subject_type=old.subject_type,
+        subject_key=old.subject_key,
+        period=period.code,
+        is_current=True,
+    )
+    assert (old.methodology.code, old.revision) == ("2025.1", 1)
+    assert (current.methodology.code, current.revision) == ("2027.1", 2)
+    login("ministry")
+    url = f"/analytics/ratings/{old.subject_type}/{old.subject_key}/{period.code}/"
+    page = client.get(url).content.decode()
+    assert "редакція 2" in page and "?revision=1" in page
+    earlier = client.get(url, {"revision": 1}).content.decode()
+    assert "попередня редакція 1" in earlier and "2025.1" in earlier
+
+
+def test_a_period_with_no_data_is_no_data_never_zero():
+    period = Period(2025, 1)  # the methodology is in force; the test world has no cases yet
+    indicators_compute(period=period)
+    results = IndicatorResult.objects.filter(period=period.code, is_current=True)
+    assert results.exists()
+    assert not results.filter(status="ok", subject_type__in=["centre", "provider"]).exists()
+    assert not results.exclude(status="ok").exclude(value__isnull=True).exists()
+    ratings = RatingResult.objects.filter(period=period.code, is_current=True)
+    assert ratings.exists()
+    assert set(ratings.values_list("status", flat=True)) == {"insufficient"}
+    assert not ratings.filter(rank__isnull=False).exists()
+    assert not ratings.filter(score__isnull=False).exists()

@@ -11,10 +11,12 @@ from yakist.indicators.rating import (
     centre_peer_group,
     movement,
     normalise,
+    peer_group_order,
     rank_group,
     score_subject,
 )
 from yakist.indicators.stats import loyalty_index, loyalty_interval, quantile, wilson_interval
+from yakist.indicators.templatetags.indicator_format import share_percent
 
 
 def test_loyalty_index_edges():
@@ -109,3 +111,21 @@ def test_peer_groups_and_movement():
     assert centre_peer_group(10_000) == "pop-10k-50k"
     assert centre_peer_group(250_000) == "pop-100k-plus"
     assert movement(3, 5) == 2 and movement(5, 3) == -2 and movement(None, 3) is None
+
+
+def test_peer_groups_are_listed_smallest_band_first():
+    codes = ["provider-X", "pop-100k-plus", "pop-10k-50k", "pop-lt-10k", "pop-50k-100k"]
+    assert sorted(codes, key=peer_group_order) == [
+        "pop-lt-10k",
+        "pop-10k-50k",
+        "pop-50k-100k",
+        "pop-100k-plus",
+        "provider-X",
+    ]
+
+
+def test_bars_scale_an_index_as_an_index_and_a_share_as_a_share():
+    assert share_percent(0.5, "index") == pytest.approx(50.25)  # +0,5 of −100…100
+    assert share_percent(0.5, "share") == 50.0
+    assert share_percent(-100.0, "index") == 0.0
+    assert share_percent(None, "share") == 0

@@ -164,3 +164,17 @@ def post(client, system: TestSystem, body: bytes, **sign_options):
 
 def post_events(client, system: TestSystem, events: list[dict]):
     return post(client, system, body_of(events))
+
+
+def refused(response, status: int, slug: str) -> dict:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith("application/problem+json")
+    problem = response.json()
+    assert problem["type"] == f"/problems/{slug}"
+    assert ukrainian(problem["title"]) and ukrainian(problem["detail"]), problem
+    return problem
+
+
+def ukrainian(text: str) -> bool:
+    """Written in Ukrainian: Cyrillic letters, not an English message from a library."""
+    return sum("а" <= ch <= "я" or ch in "іїєґ" for ch in text.lower()) >= 3

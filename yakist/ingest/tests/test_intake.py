@@ -16,6 +16,7 @@ from yakist.cases.selectors import case_counters
 from yakist.cases.services import cases_project_pending
 from yakist.ingest.models import Event, Journal, SandboxEvent
 from yakist.ingest.tests import support
+from yakist.ingest.tests.support import refused
 from yakist.ingest.validation import pseudonym
 from yakist.registry.models import Centre, Organisation
 
@@ -59,9 +60,7 @@ def test_valid_events_are_accepted_and_bad_ones_reported_by_index(client, system
 
 def test_a_batch_with_no_acceptable_event_is_422_with_the_same_report(client, system, world):
     response = support.post_events(client, system, [support.event(world, centre_code="X-1")])
-    assert response.status_code == 422
-    problem = response.json()
-    assert problem["type"] == "/problems/events-rejected"
+    problem = refused(response, 422, "events-rejected")
     assert problem["accepted"] == 0
     assert error_types(problem["rejected"][0]) == {"/problems/event-unknown-centre"}
 
@@ -142,7 +141,37 @@ def test_resent_event_is_a_duplicate_and_a_changed_one_a_conflict(client, system
     result = support.post_events(client, system, [first, changed]).json()
     assert result["accepted"] == 0 and result["duplicates"] == 1
     assert error_types(result["rejected"][0]) == {"/problems/event-conflict"}
+    assert result["rejected"][0]["event_id"] == first["event_id"]
     assert Event.objects.filter(system=system.system, case_id="DUP").count() == 1
+
+
+def test_a_conflict_does_not_hold_back_the_new_events_of_its_batch(client, system, world):
+    first = support.event(world, case_id="CONFLICT")
+    assert support.post_events(client, system, [first]).json()["accepted"] == 1
+    changed = dict(first, occurred_at=(timezone.now() - dt.timedelta(hours=5)).isoformat())
+    fresh = support.event(world, case_id="NEW-BESIDE-CONFLICT")
+    response = support.post_events(client, system, [fresh, changed, first])
+    assert response.status_code == 202
+    result = response.json()
+    assert (result["accepted"], result["duplicates"]) == (1, 1)
+    (item,) = result["rejected"]
+    assert item["index"] == 1 and item["event_id"] == first["event_id"]
+    assert error_types(item) == {"/problems/event-conflict"}
+    assert "іншим вмістом" in item["errors"][0]["detail"]
+    assert Event.objects.filter(system=system.system, case_id="NEW-BESIDE-CONFLICT").exists()
+    entry = Journal.objects.get(pk=int(response["Yakist-Journal-Id"]))
+    assert (entry.accepted, entry.duplicates, entry.rejected) == (1, 1, 1)
+    assert entry.rejection_types == {"event-conflict": 1}
+
+
+def test_two_different_events_under_one_new_id_in_a_batch_keep_the_first(client, system, world):
+    first = support.event(world, case_id="TWICE")
+    other = dict(first, type="registered")
+    result = support.post_events(client, system, [first, other]).json()
+    assert (result["accepted"], result["duplicates"]) == (1, 0)
+    (item,) = result["rejected"]
+    assert item["index"] == 1 and error_types(item) == {"/problems/event-conflict"}
+    assert Event.objects.get(system=system.system, case_id="TWICE").type == "submitted"
 
 
 def test_the_same_event_twice_in_one_batch_is_stored_once(client, system, world):
@@ -170,8 +199,7 @@ def signed_post(client, system, body: bytes, content_type: str = "application/js
 
 def test_malformed_json_is_refused_and_journalled(client, system):
     response = signed_post(client, system, b'{"events": [ {"event_id": ')
-    assert response.status_code == 400
-    assert response.json()["type"] == "/problems/malformed-json"
+    refused(response, 400, "malformed-json")
     entry = Journal.objects.get(system=system.system)
     assert entry.batch_error == "malformed-json" and entry.accepted == 0
 
@@ -180,24 +208,18 @@ def test_malformed_json_is_refused_and_journalled(client, system):
     "body", [b'{"events": []}', b'[{"event_id": "x"}]', b'{"events": [], "extra": 1}']
 )
 def test_a_batch_of_the_wrong_shape_is_refused(client, system, body):
-    response = signed_post(client, system, body)
-    assert response.status_code == 422
-    assert response.json()["type"] == "/problems/batch-invalid"
+    refused(signed_post(client, system, body), 422, "batch-invalid")
 
 
 def test_wrong_content_type_is_415(client, system, world):
     body = support.body_of([support.event(world)])
     response = signed_post(client, system, body, content_type="text/plain")
-    assert response.status_code == 415
-    assert response.json()["type"] == "/problems/unsupported-media-type"
+    refused(response, 415, "unsupported-media-type")
 
 
 def test_more_than_1000_events_is_413(client, system, world):
     events = [support.event(world, case_id=f"C-{i}") for i in range(1001)]
-    response = support.post_events(client, system, events)
-    assert response.status_code == 413
-    problem = response.json()
-    assert problem["type"] == "/problems/batch-too-large"
+    problem = refused(support.post_events(client, system, events), 413, "batch-too-large")
     assert "1001" in problem["detail"] and "1000" in problem["detail"]
     assert not Event.objects.filter(system=system.system).exists()
 
@@ -205,9 +227,7 @@ def test_more_than_1000_events_is_413(client, system, world):
 @override_settings(API_MAX_BODY_BYTES=2000)
 def test_oversize_body_is_413(client, system, world):
     events = [support.event(world, case_id=f"C-{i}") for i in range(20)]
-    response = support.post_events(client, system, events)
-    assert response.status_code == 413
-    assert response.json()["type"] == "/problems/payload-too-large"
+    refused(support.post_events(client, system, events), 413, "payload-too-large")
 
 
 def test_the_raw_request_is_journalled_with_its_signed_headers(client, system, world):

@@ -18,6 +18,7 @@ from django.utils import timezone
 from yakist.core.testing import away_from_window_edge
 from yakist.ingest.models import Event, Journal
 from yakist.ingest.tests import support
+from yakist.ingest.tests.support import refused
 from yakist.registry.services import system_key_revoke
 
 pytestmark = pytest.mark.django_db
@@ -99,10 +100,7 @@ def test_independent_signature_with_a_cli_registered_key_is_accepted_once(tmp_pa
     assert accepted.status_code == 202, accepted.content
     assert accepted.json() == {"accepted": 1, "duplicates": 0, "rejected": []}
 
-    replayed = openssl_post(client, body, headers)
-    assert replayed.status_code == 401
-    assert replayed.json()["type"] == "/problems/signature-replayed"
-    assert replayed["Content-Type"].startswith("application/problem+json")
+    refused(openssl_post(client, body, headers), 401, "signature-replayed")
 
     tampered = body.replace(b'"C-1"', b'"C-2"')
     assert len(tampered) == len(body)
@@ -114,9 +112,7 @@ def test_independent_signature_with_a_cli_registered_key_is_accepted_once(tmp_pa
         created=int(time.time()),
         workdir=tmp_path,
     )
-    changed = openssl_post(client, tampered, fresh)
-    assert changed.status_code == 400
-    assert changed.json()["type"] == "/problems/content-digest-mismatch"
+    refused(openssl_post(client, tampered, fresh), 400, "content-digest-mismatch")
     assert Event.objects.filter(system__keys__key_id=key_id).count() == 1
 
 
@@ -128,15 +124,6 @@ def system():
 @pytest.fixture
 def body():
     return support.body_of([support.event(support.world())])
-
-
-def refused(response, status: int, slug: str) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/problem+json")
-    problem = response.json()
-    assert problem["type"] == f"/problems/{slug}"
-    assert problem["title"] and problem["detail"]
-    return problem
 
 
 def test_a_request_without_signature_is_refused(client, body):

@@ -2,9 +2,10 @@
 in words ("not reported" is never a zero)."""
 
 from django import template
+from django.conf import settings
 from django.utils.formats import number_format
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 register = template.Library()
 
@@ -38,6 +39,14 @@ def figure(entry: dict) -> str:
 
 
 @register.filter
+def period_name(period) -> str:
+    """A Period in the page's language."""
+    from yakist.portal.presenting import period_label
+
+    return period_label(period)
+
+
+@register.filter
 def fmt(value, unit: str = "share") -> str:
     return format_value(value, unit)
 
@@ -64,9 +73,21 @@ def status_class(status: str) -> str:
 
 @register.simple_tag(takes_context=True)
 def lang_url(context, language: str) -> str:
-    """The same public page in another language (the language is the URL prefix)."""
+    """The same public page in another language: the language is the URL prefix, or for the
+    feedback pages (outside the prefix) the `lang` parameter."""
+    from yakist.portal.middleware import public_kind
+
     request = context["request"]
     path = request.path
+    if public_kind(path) == "feedback":
+        return path if language == settings.LANGUAGE_CODE else f"{path}?lang={language}"
     if path.startswith("/en/") or path == "/en":
         path = path[3:] or "/"
     return path if language == "uk" else f"/en{path}"
+
+
+@register.simple_tag
+def lang_query() -> str:
+    """`?lang=…` for links from a page to the feedback pages, so they keep its language."""
+    language = get_language()
+    return "" if language == settings.LANGUAGE_CODE else f"?lang={language}"

@@ -107,6 +107,31 @@ def _row(definition, subject_type, key, period, value, n, breakdown, *, extra=No
     )
 
 
+def coverage(
+    *,
+    period: Period,
+    subject: tuple[str, str],
+    value: float | None,
+    n: int = 1,
+    reason: str | None = None,
+) -> IndicatorResult:
+    """The engine's data coverage of one subject, which it computes for quarters and years
+    alike: a share, or no data with the reason ("not_connected", "no_report")."""
+    subject_type, key = subject
+    definition = definitions()["coverage"]
+    IndicatorResult.objects.filter(
+        indicator_code="coverage", subject_type=subject_type, subject_key=key, period=period.code
+    ).delete()
+    row = _row(definition, subject_type, key, period, value or 0.0, n, "")
+    row.extra = {"centres": 1, "connected": int(reason != "not_connected"), "with_report": 1}
+    if value is None:
+        row.value = row.numerator = row.ci_low = row.ci_high = None
+        row.status, row.n = "no_data", 0
+        row.extra.update({"reason": reason} if reason else {}, with_report=0)
+    row.save()
+    return row
+
+
 def revise(*, indicator_code: str, subject_type: str, key: str, period: Period, value: float):
     """A newer revision of one figure (the engine recomputed it after a correction)."""
     old = IndicatorResult.objects.get(

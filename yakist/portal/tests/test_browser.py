@@ -10,6 +10,7 @@ import zxingcpp
 from django.conf import settings
 from PIL import Image
 
+from yakist.portal import services
 from yakist.portal.tests.conftest import QUARTER, YEAR, publish
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -57,12 +58,28 @@ def serious_violations(page) -> list[str]:
 def test_citizen_finds_a_centre_reads_its_report_checks_the_qr_and_reports_an_error(
     world, ministry, live_url
 ):
+    published = []
     for subject in world:
-        publish(subject, YEAR, ministry)
-        publish(subject, QUARTER, ministry)
+        published.append(publish(subject, YEAR, ministry).code)
+        published.append(publish(subject, QUARTER, ministry).code)
     centre = world[0]
     with chromium() as browser:
         _walk(browser, live_url, centre)
+        _every_report_qr(browser, live_url, published)
+
+
+def _every_report_qr(browser, live_url, codes):
+    """Every published report: its permalink answers, and the QR on its page decodes to it."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    for code in codes:
+        permalink = f"{settings.PUBLIC_BASE_URL}/p/{code}"
+        response = page.goto(live_url + f"/p/{code}")
+        assert response.status == 200, code
+        assert page.locator("#permalink").inner_text() == permalink
+        decoded = zxingcpp.read_barcodes(
+            Image.open(io.BytesIO(page.locator("#report-qr").screenshot()))
+        )
+        assert [d.text for d in decoded] == [permalink], code
 
 
 def _walk(browser, live_url, centre):
@@ -94,9 +111,18 @@ def _walk(browser, live_url, centre):
     page.get_by_role("button", name="Надіслати").click()
     assert "/feedback/status/" in page.url
     assert "Частка вчасно наданих послуг" in page.content()
+    assert serious_violations(page) == []
 
     mobile = browser.new_page(viewport={"width": 390, "height": 844}, bypass_csp=True)
-    for path in ("/indicators/timeliness", "/open-data/", f"/regions/{centre.region_code}", "/en/"):
+    widget = f"/widget/{services.subject_code('centre', centre.key)}"
+    for path in (
+        "/indicators/timeliness",
+        "/open-data/",
+        f"/regions/{centre.region_code}",
+        "/reports/",
+        widget,
+        "/en/",
+    ):
         mobile.goto(live_url + path)
         assert serious_violations(mobile) == [], path
     mobile.goto(live_url + "/en/")

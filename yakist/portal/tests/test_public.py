@@ -7,9 +7,11 @@ import pytest
 import zxingcpp
 from django.conf import settings
 from django.test import Client
+from django.urls import URLResolver, get_resolver, resolve
 from PIL import Image
 
-from yakist.portal import services
+from yakist.portal import services, sources
+from yakist.portal.middleware import PUBLIC_NAMESPACES
 from yakist.portal.models import SubjectLink
 from yakist.portal.tests import factories
 from yakist.portal.tests.conftest import LVIV, QUARTER, VOLYN, YEAR, publish
@@ -21,34 +23,83 @@ def get(path: str):
     return Client().get(path)
 
 
+def public_routes() -> set[str]:
+    """Every named route of the public site and its files, read from the URL resolver."""
+
+    def walk(patterns, namespace: str):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif namespace in PUBLIC_NAMESPACES:
+                yield f"{namespace}:{pattern.name}"
+
+    return set(walk(get_resolver().url_patterns, ""))
+
+
+def draft_urls(draft, *, centre, provider) -> dict[str, tuple[bool, list[str]]]:
+    """Per public route: (must be a 404 for a draft, the URLs to request). Routes that name a
+    report, its period or its subject's link are 404s; listing pages must not mention it."""
+    link = services.subject_code("centre", centre.key)
+    period = draft.period
+    return {
+        "portal:report": (True, [f"/p/{draft.code}"]),
+        "portal:archive_period": (True, [f"/reports/{period}"]),
+        "portal:subject_short": (True, [f"/s/{link}"]),
+        "portal:widget": (True, [f"/widget/{link}"]),
+        "portal_files:report_qr": (True, [f"/p/{draft.code}/qr.svg", f"/p/{draft.code}/qr.png"]),
+        "portal_files:report_poster": (True, [f"/p/{draft.code}/poster.pdf"]),
+        "portal_files:report_content": (True, [f"/p/{draft.code}/content.json"]),
+        "portal_files:subject_qr": (True, [f"/s/{link}/qr.svg", f"/s/{link}/qr.png"]),
+        "portal_files:subject_poster": (True, [f"/s/{link}/poster.pdf"]),
+        "portal_files:opendata_file": (
+            True,
+            [f"/open-data/{period}.{fmt}" for fmt in ("csv", "json", "xlsx")],
+        ),
+        "portal:home": (False, ["/"]),
+        "portal:search": (False, [f"/search?q={centre.settlement.split(' ', 1)[-1]}"]),
+        "portal:centre": (False, [f"/centres/{centre.key}"]),
+        "portal:provider": (False, [f"/providers/{provider.key}"]),
+        "portal:hromada": (False, [f"/hromadas/{centre.hromada_code}"]),
+        "portal:region": (False, [f"/regions/{centre.region_code}"]),
+        "portal:indicators": (False, ["/indicators/"]),
+        "portal:indicator": (False, ["/indicators/timeliness"]),
+        "portal:archive": (False, ["/reports/"]),
+        "portal:opendata": (False, ["/open-data/", "/api/v1/open-data"]),
+        "portal:dictionary": (False, ["/open-data/dictionary"]),
+        "portal_files:dictionary_file": (
+            False,
+            ["/open-data/dictionary.csv", "/open-data/dictionary.json"],
+        ),
+    }
+
+
 def test_nothing_unpublished_is_visible_on_any_public_url(world, ministry):
     user, scope = ministry
     centre = world[0]
+    provider = sources.subjects_all(types=["provider"])[0]
     prepared = services.publication_prepare(subject=centre, period=YEAR, scope=scope, actor=user)
     approved = services.publication_prepare(subject=centre, period=QUARTER, scope=scope, actor=user)
     services.publication_approve(publication=approved, scope=scope, actor=user)
     for draft in (prepared, approved):
-        for path in (
-            f"/p/{draft.code}",
-            f"/en/p/{draft.code}",
-            f"/p/{draft.code}/qr.svg",
-            f"/p/{draft.code}/qr.png",
-            f"/p/{draft.code}/poster.pdf",
-            f"/p/{draft.code}/content.json",
-            f"/reports/{draft.period}",
-            f"/open-data/{draft.period}.csv",
-            f"/open-data/{draft.period}.json",
-            f"/open-data/{draft.period}.xlsx",
-            f"/s/{services.subject_code('centre', centre.key)}",
-            f"/widget/{services.subject_code('centre', centre.key)}",
-        ):
-            response = get(path)
-            assert response.status_code == 404, path
+        urls = draft_urls(draft, centre=centre, provider=provider)
+        # A new public route fails here until it is listed above (and so checked).
+        assert set(urls) == public_routes()
+        for route, (hidden, paths) in urls.items():
+            for path in paths:
+                prefixes = ("", "/en") if route.startswith("portal:") else ("",)
+                for prefix in prefixes:
+                    if prefix and path.startswith("/api/"):
+                        continue
+                    response = get(prefix + path)
+                    body = response.content.decode(errors="replace")
+                    if hidden:
+                        assert response.status_code == 404, prefix + path
+                    else:
+                        assert response.status_code == 200, prefix + path
+                        assert prepared.code not in body and approved.code not in body, path
+                        assert f"/reports/{draft.period}" not in body, path
         page = get(f"/p/{draft.code}").content.decode()
         assert "Сторінку не знайдено" in page
-    for path in (f"/centres/{centre.key}", "/", "/reports/", "/open-data/", "/api/v1/open-data"):
-        body = get(path).content.decode()
-        assert prepared.code not in body and approved.code not in body, path
     assert (
         "Звітів цього суб'єкта ще не оприлюднено" in get(f"/centres/{centre.key}").content.decode()
     )
@@ -59,9 +110,11 @@ def test_every_public_page_renders_in_both_languages_with_feedback(world, minist
         publish(subject, YEAR, ministry)
         publish(subject, QUARTER, ministry)
     centre = world[0]
+    provider = sources.subjects_all(types=["provider"])[0]
     report = services.publication_code("centre", centre.key, YEAR.code, 1)
     link = services.subject_code("centre", centre.key)
     pages = {
+        f"/providers/{provider.key}": f"provider:{provider.key}",
         "/": "national",
         "/search?q=Дрогобич": "national",
         f"/centres/{centre.key}": f"centre:{centre.key}",
@@ -75,6 +128,12 @@ def test_every_public_page_renders_in_both_languages_with_feedback(world, minist
         "/open-data/": "national",
         "/open-data/dictionary": "national",
     }
+    rendered = {
+        f"{m.namespace}:{m.url_name}" for m in map(resolve, (p.split("?")[0] for p in pages))
+    }
+    # Every public HTML route is here, bar the short link (a redirect) and the widget (below).
+    html_routes = {r for r in public_routes() if r.startswith("portal:")}
+    assert rendered == html_routes - {"portal:subject_short", "portal:widget"}
     for path, subject in pages.items():
         for prefix in ("", "/en"):
             response = get(prefix + path)
@@ -83,6 +142,7 @@ def test_every_public_page_renders_in_both_languages_with_feedback(world, minist
             assert f'name="subject" value="{subject}"' in body, path
             assert 'action="/feedback/submit"' in body
             assert "csrfmiddlewaretoken" not in body  # cacheable: nothing per visitor
+            assert "<script" not in body  # works without JavaScript
     assert 'lang="en"' in get("/en/").content.decode()
     assert "Timeliness" in get(f"/en/centres/{centre.key}").content.decode()
     widget = get(f"/widget/{link}")
@@ -210,7 +270,17 @@ def test_small_cells_are_suppressed_on_the_page(world, ministry):
     assert "66,7 %" not in body
 
 
-def test_not_connected_subject_shows_words_not_zero(db, lviv_centres, ministry):
+@pytest.mark.parametrize(
+    ("reason", "words", "never"),
+    [
+        ("not_connected", "не підключено до моніторингу", "дані не подано"),
+        ("no_report", "дані не подано", "не підключено до моніторингу"),
+        (None, "немає даних", "не підключено до моніторингу"),  # no coverage figure at all
+    ],
+)
+def test_missing_figures_say_why_in_words_never_zero(
+    db, lviv_centres, ministry, reason, words, never
+):
     from yakist.indicators.models import IndicatorResult
 
     centre = lviv_centres[0]
@@ -218,9 +288,11 @@ def test_not_connected_subject_shows_words_not_zero(db, lviv_centres, ministry):
     IndicatorResult.objects.filter(subject_key=centre.key).update(
         status="no_data", value=None, numerator=None, denominator=None, n=0
     )
+    if reason:
+        factories.coverage(period=YEAR, subject=centre.ref, value=None, reason=reason)
     publication = publish(centre, YEAR, ministry)
     body = get(f"/p/{publication.code}").content.decode()
-    assert "не підключено до моніторингу" in body
+    assert words in body and never not in body
     assert "0,0 %" not in body
 
 
@@ -257,3 +329,52 @@ def test_staff_console_pages_render_for_each_role(world, ministry, client, login
         assert client.get("/accounts/").status_code == 200, username
     login("integrator")
     assert "Суб'єкти та стан" in client.get("/publication/").content.decode()
+
+
+def test_yearly_report_carries_the_years_data_coverage(world, ministry):
+    """Coverage is computed for years too; every report shows it (the home page's national
+    block included), and a year without a coverage figure is still publishable."""
+    nation = world[-1]
+    factories.coverage(period=YEAR, subject=nation.ref, value=0.9)
+    national = publish(nation, YEAR, ministry)
+    centre = publish(world[0], YEAR, ministry)  # no yearly coverage row: not blocked
+    assert centre.missing == [] and centre.state == "published"
+    assert services.snapshot_content(national)["coverage"]["value"] == 0.9
+    home = get("/").content.decode()
+    assert "Повнота даних: 90,0 %" in home
+    assert "90,0 %" in get(f"/p/{national.code}").content.decode()
+
+
+def test_only_counts_of_applicants_are_suppressed_and_rating_inputs_too(world, ministry):
+    """Checklist shares (static monitoring) and coverage count reports and centres, not
+    people: published whatever their n. Cases and ratings below 5 are hidden everywhere,
+    including among the rating's inputs in content.json."""
+    from yakist.indicators.models import IndicatorResult, RatingResult
+
+    centre = world[0]
+    IndicatorResult.objects.filter(
+        subject_key=centre.key, period=QUARTER.code, indicator_code="offline_compliance"
+    ).update(value=0.75, numerator=3, denominator=4, n=1)
+    factories.coverage(period=QUARTER, subject=centre.ref, value=0.8, n=1)
+    IndicatorResult.objects.filter(
+        subject_key=centre.key, period=YEAR.code, indicator_code="timeliness", breakdown=""
+    ).update(value=1 / 3, numerator=1, denominator=3, n=3)
+    rating = RatingResult.objects.get(subject_key=centre.key, period=YEAR.code)
+    rating.components[0].update(n=3, numerator=1, denominator=3, value=1 / 3)
+    rating.save()
+
+    quarter = services.snapshot_content(publish(centre, QUARTER, ministry))
+    offline = next(e for e in quarter["indicators"] if e["code"] == "offline_compliance")
+    assert (offline["status"], offline["value"]) == ("ok", 0.75)
+    assert (quarter["coverage"]["status"], quarter["coverage"]["value"]) == ("ok", 0.8)
+
+    year = publish(centre, YEAR, ministry)
+    content = get(f"/p/{year.code}/content.json").json()
+    timeliness = next(e for e in content["indicators"] if e["code"] == "timeliness")
+    assert timeliness["status"] == "suppressed" and timeliness["numerator"] is None
+    inputs = {c["indicator"]: c for c in content["rating"]["components"]}
+    assert inputs["timeliness"]["status"] == "suppressed"
+    assert inputs["timeliness"]["numerator"] is None and inputs["timeliness"]["n"] is None
+    assert inputs["satisfaction"]["n"] == 120  # enough cases: shown, with its name
+    page = get(f"/p/{year.code}").content.decode()
+    assert f'<th scope="row">{inputs["timeliness"]["name"]}</th>' in page

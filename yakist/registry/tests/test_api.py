@@ -97,3 +97,31 @@ def test_oversize_api_body_is_413_before_it_is_read(live_url):
 def test_problem_types_are_documented_pages(live_url):
     status, _, body = fetch(f"{live_url}/problems/payload-too-large")
     assert status == 200 and "Завеликий запит".encode() in body
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("delete", "/api/v1/centres", "GET, HEAD"),
+        ("post", "/api/v1/services", "GET, HEAD"),
+        ("put", "/api/v1/events", "POST"),
+        ("post", "/api/v1/openapi.json", "GET, HEAD"),
+    ],
+)
+def test_wrong_method_is_405_problem_json_naming_the_allowed_ones(client, method, path, allowed):
+    response = getattr(client, method)(path, data={}, content_type="application/json")
+    assert response.status_code == 405
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert response["Allow"] == allowed
+    problem = response.json()
+    assert problem["type"] == "/problems/method-not-allowed"
+    assert problem["title"] == "Метод не дозволено"
+    assert allowed in problem["detail"] and method.upper() in problem["detail"]
+
+
+def test_head_on_a_public_list_answers_like_get_without_a_body(live_url):
+    request = urllib.request.Request(f"{live_url}/api/v1/services", method="HEAD")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200
+        assert response.headers["Content-Type"].startswith("application/json")
+        assert response.read() == b""

@@ -137,3 +137,75 @@ def test_csv_export_has_a_bom_for_excel_and_round_trips():
     assert content.startswith(b"\xef\xbb\xbf")
     report = registry_import(kind="organisations", filename="o.csv", content=content)
     assert report.ok and report.created == 0 and report.updated == 0
+
+
+def test_values_longer_than_their_fields_are_row_errors_not_database_errors():
+    """PostgreSQL refuses over-long text; the file is checked before it gets that far."""
+    provider = Organisation.objects.filter(kind="provider").first()
+    content = (
+        "code,name,term_value,term_unit,is_paid,online_available,provider_codes,fee\n"
+        f"S-LONG-CODE-OVER-20-CHARS,Послуга,5,working_days,false,false,{provider.code},\n"
+        f"S-BIG,Послуга,99999999999,working_days,false,false,{provider.code},\n"
+        f"S-FEE,Послуга,5,working_days,true,false,{provider.code},{'г' * 201}\n"
+    ).encode()
+    report = registry_import(kind="services", filename="s.csv", content=content)
+    by_row = {(e.row, e.column): e.message for e in report.errors}
+    assert "не більше 20" in by_row[(2, "code")]
+    assert "число завелике" in by_row[(3, "term_value")]
+    assert "201 символів" in by_row[(4, "fee")]
+    assert not Service.objects.filter(code__in=["S-BIG", "S-FEE"]).exists()
+    centre = centres_csv(f"LONG-1,centre,{'Ц' * 301},,,{LVIV_CITY},active,")
+    report = registry_import(kind="centres", filename="c.csv", content=centre)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "name")]
+
+
+def test_partial_import_never_leaves_an_access_point_without_its_centre():
+    content = centres_csv(
+        "ORPHAN-P,centre,Головний з помилкою,,,UA99999999999999999,active,",
+        f"ORPHAN-1,remote_workplace,Точка доступу,ORPHAN-P,,{LVIV_CITY},active,",
+        f"ORPHAN-2,mobile,Точка доступу точки,ORPHAN-1,,{LVIV_CITY},active,",
+        f"ORPHAN-OK,centre,Окремий правильний,,,{LVIV_CITY},active,",
+    )
+    report = registry_import(kind="centres", filename="c.csv", content=content, allow_partial=True)
+    by_row = {(e.row, e.column): e.message for e in report.errors}
+    assert "визначено в рядку 2, який має помилки" in by_row[(3, "parent_code")]
+    assert report.created == 1 and [e.row for e in report.errors] == sorted(
+        e.row for e in report.errors
+    )
+    assert not Centre.objects.filter(code__in=["ORPHAN-1", "ORPHAN-2"]).exists()
+    assert Centre.objects.filter(code="ORPHAN-OK").exists()
+
+
+def test_import_page_shows_row_errors_and_changes_nothing(client, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    login("ministry")
+    before = Centre.objects.count()
+    bad = centres_csv(
+        f"WEB-1,centre,Правильний,,,{LVIV_CITY},active,",
+        "WEB-2,centre,Невідома територія,,,UA99999999999999999,active,",
+    )
+    response = client.post(
+        "/registry/import/",
+        {"kind": "centres", "file": SimpleUploadedFile("c.csv", bad, "text/csv")},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Нічого не змінено" in page and "невідомий код КАТОТТГ" in page
+    assert response.context["report"].errors[0].row == 3
+    assert Centre.objects.count() == before
+    broken = client.post(
+        "/registry/import/",
+        {"kind": "centres", "file": SimpleUploadedFile("c.xlsx", b"PK\x03\x04 broken")},
+    )
+    assert "не є коректною книгою XLSX" in broken.content.decode()
+    good = client.post(
+        "/registry/import/",
+        {
+            "kind": "centres",
+            "file": SimpleUploadedFile("c.csv", centres_csv(bad.decode().splitlines()[1])),
+        },
+    )
+    assert good.status_code == 200 and Centre.objects.count() == before + 1
+    entry = AuditEntry.objects.get(action="create", object_id="WEB-1")
+    assert entry.actor_name == "ministry"

@@ -49,6 +49,7 @@ def test_scope_lists_centres(tmp_path, command):
         (None, "потрібен Ed25519"),  # RSA key
         ("ec", "потрібен Ed25519"),
         ("private", "закритий ключ"),
+        ("ssh-rsa", "потрібен Ed25519"),
     ],
 )
 def test_a_key_file_that_is_not_an_ed25519_public_key_is_refused(
@@ -59,6 +60,12 @@ def test_a_key_file_that_is_not_an_ed25519_public_key_is_refused(
         write_public(path, rsa.generate_private_key(public_exponent=65537, key_size=2048))
     elif content == "ec":
         write_public(path, ec.generate_private_key(ec.SECP256R1()))
+    elif content == "ssh-rsa":
+        path.write_bytes(
+            rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            .public_key()
+            .public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+        )
     elif content == "private":
         path.write_bytes(
             ed25519.Ed25519PrivateKey.generate().private_bytes(
@@ -72,6 +79,31 @@ def test_a_key_file_that_is_not_an_ed25519_public_key_is_refused(
     with pytest.raises(CommandError, match=message):
         command("systems", "add", "bad", "--public-key", str(path))
     assert not ConnectedSystem.objects.filter(name="bad").exists()
+
+
+def test_an_openssh_ed25519_public_key_is_accepted_and_kept_as_pem(tmp_path, command):
+    """ssh-keygen cannot export Ed25519 keys to PEM, so integrators often have only this."""
+    private = ed25519.Ed25519PrivateKey.generate()
+    path = tmp_path / "id_ed25519.pub"
+    public = private.public_key()
+    path.write_bytes(
+        public.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+        + b" integrator@example\n"
+    )
+    key_id = command("systems", "add", "ssh", "--public-key", str(path)).strip().splitlines()[-1]
+    stored = SystemKey.objects.get(key_id=key_id)
+    assert (
+        stored.public_key_pem
+        == public.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ).decode()
+    )
+
+
+def test_a_missing_key_file_is_named_in_ukrainian(tmp_path, command):
+    with pytest.raises(CommandError, match="не знайдено"):
+        command("systems", "add", "lost", "--public-key", str(tmp_path / "nope.pem"))
+    assert not ConnectedSystem.objects.filter(name="lost").exists()
 
 
 def test_unknown_scope_code_is_refused_and_nothing_is_created(tmp_path, command):

@@ -1,11 +1,15 @@
 """Template helpers for static-monitoring pages."""
 
 from django import template
+from django.utils.translation import gettext_lazy
 
-from yakist.statmon.models import Aggregation
+from yakist.registry.models import Centre
+from yakist.statmon.models import Aggregation, IndicatorType
 from yakist.statmon.validation import display_number
 
 register = template.Library()
+
+SEVERITY_LABELS = {"error": gettext_lazy("помилка"), "warning": gettext_lazy("попередження")}
 
 
 @register.filter
@@ -32,3 +36,24 @@ def signed(value) -> str:
     if value is None:
         return "—"
     return ("+" if value > 0 else "") + display_number(value)
+
+
+@register.filter
+def type_label(value: str) -> str:
+    """An indicator type in words: «ціле число», «так / ні»…"""
+    return str(IndicatorType(value).label) if value in IndicatorType.values else value
+
+
+@register.filter
+def kinds_label(kinds, every=None) -> str:
+    """Centre kinds in the registry's order and words («ЦНАП, Віддалене робоче місце»);
+    «усі» when they are all of `every` (the kinds that report on the form)."""
+    wanted = set(kinds or ())
+    if every and wanted >= set(every):
+        return str(gettext_lazy("усі"))
+    return ", ".join(str(label) for key, label in Centre.Kind.choices if key in wanted)
+
+
+@register.filter
+def severity_label(value: str) -> str:
+    return str(SEVERITY_LABELS.get(value, value))

@@ -148,6 +148,8 @@ def test_another_centres_report_is_not_found_and_no_token_is_401(live_url, centr
     assert call(url, token=token)[0] == 404
     status, _h, put = call(url, method="PUT", token=token, body={"draft_version": 0, "values": {}})
     assert status == 404 and put["type"] == "/problems/report-not-found"
+    status, _h, post = call(f"{url}/submit", method="POST", token=token)
+    assert status == 404 and post["type"] == "/problems/report-not-found"
     status, _h, problem = call(url)
     assert status == 401 and problem["type"] == "/problems/not-authenticated"
     assert call(url, token="yks_not-a-real-token")[0] == 401

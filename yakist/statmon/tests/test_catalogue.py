@@ -116,6 +116,8 @@ def test_second_form_version_applies_to_new_quarters_while_past_reports_keep_the
     assert result.form.indicators.filter(code="GEN.GENERATOR_HOURS").exists()
     past.refresh_from_db()
     assert past.form == v1
+    past_report = past.reports.first()
+    assert "GEN.GENERATOR_HOURS" not in services.report_form(past_report).indicators
     assert set(
         ReportVersion.objects.filter(report__campaign=past).values_list("form", flat=True)
     ) == {v1.pk}

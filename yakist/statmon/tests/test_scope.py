@@ -1,5 +1,7 @@
 """Least privilege: a centre sees only its reports, a coordinator only its oblast."""
 
+import io
+
 import pytest
 
 from yakist.accounts.scope import scope_of
@@ -36,11 +38,18 @@ def test_a_centre_cannot_open_another_centres_report(client, login):
     assert client.get(f"/statmon/{period}/{own_centre(user).code}/").status_code == 200
     for path in ("", "history/", "template.xlsx"):
         assert client.get(f"/statmon/{period}/{neighbour.code}/{path}").status_code == 404
-    response = client.post(
-        f"/statmon/{period}/{neighbour.code}/", {"draft_version": "0", "v:STF.TOTAL": "3"}
-    )
+    for action in ("save", "submit"):
+        response = client.post(
+            f"/statmon/{period}/{neighbour.code}/",
+            {"draft_version": "0", "v:STF.TOTAL": "3", "action": action},
+        )
+        assert response.status_code == 404
+    upload = io.BytesIO(b"PK not really a workbook")
+    upload.name = "report.xlsx"
+    response = client.post(f"/statmon/{period}/{neighbour.code}/upload/", {"file": upload})
     assert response.status_code == 404
-    assert Report.objects.get(campaign__period=period, centre=neighbour).values == {}
+    foreign = Report.objects.get(campaign__period=period, centre=neighbour)
+    assert foreign.values == {} and foreign.status == "not_started"
 
 
 def test_a_centre_cannot_submit_another_centres_report_through_the_services(django_user_model):

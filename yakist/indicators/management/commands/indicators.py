@@ -49,7 +49,8 @@ class Command(BaseCommand):
             for _ in range(options["quarters"]):
                 quarter = quarter.previous()
                 periods.append(quarter)
-            for period in periods:
+            # Oldest first, so that each period's rank movement finds the period before it.
+            for period in sorted(periods, key=lambda p: (p.is_quarter, p.first_day)):
                 if not IndicatorResult.objects.filter(period=period.code).exists():
                     self._print(indicators_compute(period=period))
             return

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from yakist.core.problems import Problem
 from yakist.registry import services
@@ -49,9 +50,12 @@ class Command(BaseCommand):
     def _read_key(self, path: Path) -> bytes:
         try:
             return path.read_bytes()
+        except FileNotFoundError as error:
+            raise CommandError(_("Файл ключа «%(path)s» не знайдено.") % {"path": path}) from error
         except OSError as error:
             raise CommandError(
-                f"Не вдалося прочитати файл ключа {path}: {error.strerror}"
+                _("Не вдалося прочитати файл ключа «%(path)s» (немає доступу або це тека).")
+                % {"path": path}
             ) from error
 
     def _valid_until(self, value: str | None) -> dt.datetime | None:
