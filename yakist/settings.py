@@ -41,9 +41,21 @@ if not SECRET_KEY:
         )
 
 # Key for the keyed pseudonyms (HMAC) of applicant identifiers; never stored in the database.
-PSEUDONYM_KEY = os.environ.get("YAKIST_PSEUDONYM_KEY", "") or SECRET_KEY
+# Production needs its own: falling back to the secret key would silently change every
+# pseudonym the day the secret key is rotated.
+PSEUDONYM_KEY = os.environ.get("YAKIST_PSEUDONYM_KEY", "")
+if not PSEUDONYM_KEY:
+    if DEBUG or DEMO_MODE or TESTING:
+        PSEUDONYM_KEY = SECRET_KEY
+    else:
+        raise ImproperlyConfigured(
+            "YAKIST_PSEUDONYM_KEY не задано. Задайте окремий ключ псевдонімів заявників "
+            "(див. docs/operations.md)."
+        )
 
-ALLOWED_HOSTS = env_list("YAKIST_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+ALLOWED_HOSTS = env_list(
+    "YAKIST_ALLOWED_HOSTS", "127.0.0.1,localhost" + (",testserver" if TESTING else "")
+)
 CSRF_TRUSTED_ORIGINS = env_list("YAKIST_CSRF_TRUSTED_ORIGINS")
 # Public base URL used in permalinks and QR codes.
 PUBLIC_BASE_URL = os.environ.get("YAKIST_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -192,8 +204,18 @@ CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = env_bool("YAKIST_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = int(os.environ.get("YAKIST_HSTS_SECONDS", "0"))
+# Where cookies are Secure the site is served over HTTPS: browsers then keep to HTTPS for a
+# year (they ignore the header on plain HTTP, so the demo is unaffected).
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("YAKIST_HSTS_SECONDS", str(365 * 24 * 3600 if SECURE_COOKIES else 0))
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("YAKIST_HSTS_SUBDOMAINS", False)
+# A refused CSRF token: problem+json under /api/, a Ukrainian page elsewhere.
+CSRF_FAILURE_VIEW = "yakist.core.views.csrf_failure"
 if env_bool("YAKIST_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -95,12 +95,15 @@ def scope_of(user) -> Scope:
     if profile is None:
         scope = Scope(role=None, superuser=user.is_superuser)
     else:
+        # Only the field that defines the role's reach is kept: a region left on a centre
+        # administrator's profile must not widen what the administrator sees anywhere.
+        role = profile.role
         scope = Scope(
-            role=profile.role,
-            region_code=profile.region_id,
-            centre_id=profile.centre_id,
-            organisation_id=profile.organisation_id,
-            system_id=profile.system_id,
+            role=role,
+            region_code=profile.region_id if role == Role.REGIONAL_COORDINATOR else None,
+            centre_id=profile.centre_id if role == Role.CENTRE_ADMIN else None,
+            organisation_id=profile.organisation_id if role == Role.PROVIDER_OFFICER else None,
+            system_id=profile.system_id if role == Role.SYSTEM_INTEGRATOR else None,
             superuser=user.is_superuser,
         )
     user._yakist_scope = scope

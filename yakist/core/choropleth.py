@@ -14,6 +14,7 @@ from pathlib import Path
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 GEOMETRY = (
     Path(__file__).parent / "static" / "yakist" / "vendor" / "svg-maps-ukraine" / "oblasts.json"
@@ -21,7 +22,7 @@ GEOMETRY = (
 # Sequential blues, light to dark; each step keeps ≥ 3:1 contrast with its neighbour's label.
 PALETTE = ["#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
 NO_DATA = "#eeeeee"
-ATTRIBUTION = "Мапа: @svg-maps/ukraine, CC BY 4.0"
+ATTRIBUTION = gettext_lazy("Мапа: @svg-maps/ukraine, CC BY 4.0")
 
 
 @cache

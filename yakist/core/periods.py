@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+
 KYIV = ZoneInfo("Europe/Kyiv")
 UTC = dt.UTC
 
@@ -98,9 +100,10 @@ class Period:
 
     @property
     def label(self) -> str:
-        return (
-            f"{self.year} рік" if self.quarter is None else f"{self.quarter} квартал {self.year} р."
-        )
+        """The period in words, in the active language: "3 квартал 2026 р." or "Q3 2026"."""
+        if self.quarter is None:
+            return _("%(year)s рік") % {"year": self.year}
+        return _("%(quarter)s квартал %(year)s р.") % {"quarter": self.quarter, "year": self.year}
 
     def __str__(self) -> str:
         return self.code

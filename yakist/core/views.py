@@ -3,10 +3,11 @@
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from yakist.core.problems import CATALOGUE, NotFound, problem_response
+from yakist.core.problems import CATALOGUE, Forbidden, NotFound, problem_response
 
 
 @never_cache
@@ -45,3 +46,11 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "500.html", status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Django's CSRF refusal in our words; `reason` is for logs, not for the visitor."""
+    detail = _("Форма застаріла або надіслана з іншого сайту. Оновіть сторінку й спробуйте ще раз.")
+    if request.path.startswith("/api/"):
+        return problem_response(Forbidden(detail), request)
+    return render(request, "403_csrf.html", {"detail": detail}, status=403)

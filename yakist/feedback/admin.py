@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from yakist.accounts.admin import AuditedModelAdmin
 from yakist.feedback.models import ExternalSurvey, FeedbackMessage
+from yakist.feedback.services import external_survey_delete
 
 
 @admin.register(FeedbackMessage)
@@ -15,3 +16,11 @@ class FeedbackMessageAdmin(AuditedModelAdmin):
 @admin.register(ExternalSurvey)
 class ExternalSurveyAdmin(AuditedModelAdmin):
     list_display = ["name", "conducted_by", "period_start", "period_end", "imported_at"]
+
+    # Deleting a survey removes its answers: through the service, so the methodology hears of it.
+    def delete_model(self, request, obj):
+        external_survey_delete(survey=obj, actor=request.user, request=request)
+
+    def delete_queryset(self, request, queryset):
+        for survey in queryset:
+            external_survey_delete(survey=survey, actor=request.user, request=request)

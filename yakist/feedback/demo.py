@@ -7,7 +7,12 @@ from django.utils import timezone
 from yakist.core.demo import DemoContext
 from yakist.core.periods import KYIV
 from yakist.feedback.models import FeedbackMessage, SurveyResponse
-from yakist.feedback.services import feedback_route, response_due, tracking_code_new
+from yakist.feedback.services import (
+    feedback_route,
+    response_due,
+    survey_answers_announce,
+    tracking_code_new,
+)
 from yakist.registry.models import Centre, Status
 
 MESSAGES = [
@@ -52,6 +57,7 @@ def surveys(ctx: DemoContext) -> str:
                 )
             )
     SurveyResponse.objects.bulk_create(responses, batch_size=5000)
+    survey_answers_announce(responses)
     return f"Опитування: {len(responses)} оцінок заявників"
 
 

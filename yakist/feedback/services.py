@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,6 +19,7 @@ from yakist.accounts.services import audit_record
 from yakist.core.problems import Conflict, Problem
 from yakist.core.ratelimit import enforce_rate_limit
 from yakist.feedback.models import ExternalSurvey, FeedbackMessage, SurveyResponse
+from yakist.feedback.signals import survey_answers_changed
 from yakist.registry.models import Centre, Organisation, Territory
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L: read aloud over the phone
@@ -201,7 +203,7 @@ def survey_submit(
         key=f"survey:{hashed}:{centre.pk}", limit=settings.SURVEY_RATE_LIMIT, window_seconds=3600
     )
     main = centre.parent or centre
-    return SurveyResponse.objects.create(
+    response = SurveyResponse.objects.create(
         centre=centre,
         main_centre=main,
         region_id=centre.region_id,
@@ -214,6 +216,8 @@ def survey_submit(
         comment=comment[:2000],
         client_hash=hashed,
     )
+    survey_answers_announce([response])
+    return response
 
 
 @transaction.atomic
@@ -261,10 +265,39 @@ def external_survey_import(
     for response in responses:
         response.survey = survey
     SurveyResponse.objects.bulk_create(responses, batch_size=1000)
+    survey_answers_announce(responses)
     audit_record(
         actor=actor, action="survey_import", obj=survey, changes={"responses": len(responses)}
     )
     return len(responses), []
+
+
+@transaction.atomic
+def external_survey_delete(
+    *, survey: ExternalSurvey, actor, request: HttpRequest | None = None
+) -> int:
+    """Remove an external survey imported by mistake, with its answers; returns how many."""
+    responses = list(survey.responses.only("main_centre_id", "submitted_at"))
+    audit_record(
+        actor=actor,
+        action="survey_delete",
+        obj=survey,
+        changes={"responses": len(responses)},
+        request=request,
+    )
+    survey.delete()
+    survey_answers_announce(responses)
+    return len(responses)
+
+
+def survey_answers_announce(responses: list[SurveyResponse]) -> None:
+    """Tell later stages (the methodology) which centres and instants the answers touch: one
+    message for the whole batch, so a bulk path stays set-based."""
+    if responses:
+        survey_answers_changed.send(
+            sender=SurveyResponse,
+            answers=[(r.main_centre_id, r.submitted_at) for r in responses],
+        )
 
 
 def _survey_values(row: dict) -> dict:

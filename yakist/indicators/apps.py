@@ -8,4 +8,4 @@ class IndicatorsConfig(AppConfig):
     verbose_name = _("Методика та показники")
 
     def ready(self) -> None:
-        from yakist.indicators import receivers  # noqa: F401  (dirty marks from new cases)
+        from yakist.indicators import receivers  # noqa: F401  (dirty marks from new inputs)

@@ -85,6 +85,10 @@ class Context:
             return subject_key in self._dirty_areas[1]
         return True
 
+    def dirty_codes(self) -> tuple[set[str], set[str]]:
+        """Codes of the centres and providers an incremental run recomputes."""
+        return self._dirty_centre_codes, self._dirty_provider_codes
+
     @property
     def _dirty_areas(self) -> tuple[set[str], set[str]]:
         """Hromadas and regions whose figures new inputs can change: those of the touched

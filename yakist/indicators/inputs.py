@@ -16,7 +16,7 @@ from django.db.models import Count, F, Q, Sum
 from yakist.accounts.scope import Scope
 from yakist.cases.models import Case
 from yakist.core.periods import Period
-from yakist.feedback.models import SurveyResponse
+from yakist.feedback.selectors import survey_responses_for
 from yakist.registry.models import Centre, ConnectedSystem, Organisation
 
 INTERNAL = Scope(role=None, superuser=True)  # the engine reads everything; results are aggregates
@@ -386,9 +386,7 @@ def _finished_postgres(period, levels, centre_ids, provider_ids, service_slices)
 
 def survey_counts(period: Period, *, centre_ids: set[int] | None = None) -> list[dict]:
     """Survey answers per main centre: satisfaction levels and 0–10 scores, in one query."""
-    queryset = SurveyResponse.objects.filter(
-        submitted_at__gte=period.start, submitted_at__lt=period.end
-    )
+    queryset = survey_responses_for(INTERNAL, period=period)
     if centre_ids is not None:
         queryset = queryset.filter(main_centre_id__in=centre_ids)
     return list(

@@ -6,9 +6,12 @@ import datetime as dt
 import json
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,6 +21,7 @@ from yakist.core.problems import Problem
 from yakist.indicators import engine, inputs, rating
 from yakist.indicators.models import (
     DirtyPeriod,
+    IndicatorDefinition,
     IndicatorResult,
     MethodologyVersion,
     RatingResult,
@@ -25,6 +29,8 @@ from yakist.indicators.models import (
 )
 from yakist.indicators.selectors import methodology_at
 
+# The whole country's subject key (as in results); a mark for it asks for a full computation.
+NATION_KEY = ""
 RESULT_FIELDS = ("value", "numerator", "denominator", "n", "ci_low", "ci_high", "extra", "status")
 
 
@@ -83,10 +89,22 @@ def indicators_compute(
     with transaction.atomic():
         _store(ctx, rows, report)
         report.ratings = ratings_compute(period=period, methodology=methodology)
-        if not ctx.incremental:  # a full run covers whatever was marked for this period
-            DirtyPeriod.objects.filter(period=period.code).delete()
+        _marks_clear(ctx)
     report.seconds["total"] = time.perf_counter() - started
     return report
+
+
+def _marks_clear(ctx: engine.Context) -> None:
+    """A full run covers whatever was marked for its period; an incremental one (from the
+    refresh, or asked for directly) the marks of the subjects it recomputed."""
+    marks = DirtyPeriod.objects.filter(period=ctx.period.code)
+    if ctx.incremental:
+        centres, providers = ctx.dirty_codes()
+        marks = marks.filter(
+            Q(subject_type=SubjectType.CENTRE, subject_key__in=centres)
+            | Q(subject_type=SubjectType.PROVIDER, subject_key__in=providers)
+        )
+    marks.delete()
 
 
 def _store(ctx: engine.Context, rows: list[engine.Row], report: ComputeReport) -> None:
@@ -390,32 +408,82 @@ def _rated_subjects():
         yield SubjectType.PROVIDER, code, f"provider-{parent_code}"
 
 
-def dirty_mark(*, period_codes: set[str], centre_ids: set[int], provider_ids: set[int]) -> None:
-    """Remember what new inputs touched; `indicators_refresh` recomputes exactly that."""
+def dirty_mark(*, period_codes: set[str], centre_ids: set[int], provider_ids: set[int]) -> int:
+    """Remember what new inputs touched: every centre and provider in every period given."""
+    return dirty_mark_each(
+        centres={(pk, code) for pk in centre_ids for code in period_codes},
+        providers={(pk, code) for pk in provider_ids for code in period_codes},
+    )
+
+
+def dirty_mark_each(
+    *, centres: Iterable[tuple[int, str]] = (), providers: Iterable[tuple[int, str]] = ()
+) -> int:
+    """Mark exactly the (centre id, period code) and (provider id, period code) pairs given, in
+    a few set-based statements whatever their number; `indicators_refresh` recomputes them
+    (and their hromadas, regions and the nation). An access point counts with its main centre.
+    A period never computed gets one mark for the whole country instead: its first
+    computation (a full one, by the refresh) reads every input, e.g. a new quarter's first
+    events. Returns how many marks were added."""
     from yakist.registry.models import Centre, Organisation
 
-    wanted = {
-        (subject_type, code, period)
-        for subject_type, model, ids in (
-            ("centre", Centre, centre_ids),
-            ("provider", Organisation, provider_ids),
+    centre_pairs, provider_pairs = set(centres), set(providers)
+    touched = {code for _, code in centre_pairs | provider_pairs}
+    computed = _computed_periods(touched)
+    first_time = [
+        DirtyPeriod(subject_type=SubjectType.NATION, subject_key=NATION_KEY, period=code)
+        for code in sorted(touched - computed)
+    ]
+    if not computed:
+        DirtyPeriod.objects.bulk_create(first_time, ignore_conflicts=True)
+        return len(first_time)
+    centre_pairs = {(pk, code) for pk, code in centre_pairs if code in computed}
+    provider_pairs = {(pk, code) for pk, code in provider_pairs if code in computed}
+    # The main centre's code: an access point's inputs count in its main centre's figures.
+    centre_codes = dict(
+        Centre.objects.filter(pk__in={pk for pk, _ in centre_pairs}).values_list(
+            "pk", Coalesce("parent__code", "code")
         )
-        for code in model.objects.filter(pk__in=ids).values_list("code", flat=True)
-        for period in period_codes
+    )
+    provider_codes = dict(
+        Organisation.objects.filter(pk__in={pk for pk, _ in provider_pairs}).values_list(
+            "pk", "code"
+        )
+    )
+    wanted = {
+        (SubjectType.CENTRE.value, centre_codes[pk], code)
+        for pk, code in centre_pairs
+        if pk in centre_codes
+    } | {
+        (SubjectType.PROVIDER.value, provider_codes[pk], code)
+        for pk, code in provider_pairs
+        if pk in provider_codes
     }
-    if not wanted:
-        return
     # Most marks of a busy period exist already: insert only the new ones.
     existing = set(
-        DirtyPeriod.objects.filter(period__in=period_codes).values_list(
+        DirtyPeriod.objects.filter(period__in=computed).values_list(
             "subject_type", "subject_key", "period"
         )
     )
+    added = wanted - existing
     DirtyPeriod.objects.bulk_create(
-        [DirtyPeriod(subject_type=t, subject_key=k, period=p) for t, k, p in wanted - existing],
+        [DirtyPeriod(subject_type=t, subject_key=k, period=p) for t, k, p in added] + first_time,
         ignore_conflicts=True,
         batch_size=2000,
     )
+    return len(added) + len(first_time)
+
+
+def _computed_periods(codes: set[str]) -> set[str]:
+    """The periods among `codes` that have figures (an index lookup per period)."""
+    if not codes:
+        return set()
+    indicators = list(IndicatorDefinition.objects.values_list("code", flat=True).distinct())
+    return {
+        code
+        for code in codes
+        if IndicatorResult.objects.filter(indicator_code__in=indicators, period=code).exists()
+    }
 
 
 def indicators_refresh() -> list[ComputeReport]:
@@ -431,6 +499,9 @@ def indicators_refresh() -> list[ComputeReport]:
         period = Period.parse(code)
         if methodology_at(period.first_day) is None:
             continue
+        if subjects[SubjectType.NATION]:  # first figures of the period: compute it whole
+            reports.append(indicators_compute(period=period))
+            continue
         centre_ids = set(
             Centre.objects.filter(code__in=subjects["centre"]).values_list("pk", flat=True)
         )
@@ -444,10 +515,17 @@ def indicators_refresh() -> list[ComputeReport]:
     return reports
 
 
-def periods_touched(moments: list[dt.datetime]) -> set[str]:
+def periods_touched(moments: Iterable[dt.datetime]) -> set[str]:
     """The quarter and year codes that instants fall in (for dirty marks)."""
-    codes = set()
-    for moment in moments:
-        quarter = Period.quarter_of(moment)
-        codes.update({quarter.code, str(quarter.year)})
-    return codes
+    return {code for moment in moments for code in periods_of(moment)}
+
+
+def periods_of(moment: dt.datetime) -> tuple[str, str]:
+    """The codes of the Kyiv quarter and year an instant falls in."""
+    quarter = Period.quarter_of(moment)
+    return quarter.code, str(quarter.year)
+
+
+def periods_of_quarter(code: str) -> tuple[str, str]:
+    """A quarter's code and its year's."""
+    return code, str(Period.parse(code).year)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from django.http import HttpResponse
 from django.utils.text import slugify
 
-from yakist.core.spreadsheets import XLSX_CONTENT_TYPE, xlsx_bytes
+from yakist.core.spreadsheets import XLSX_CONTENT_TYPE, csv_row_safe, xlsx_bytes
 
 
 def table_download(
@@ -24,7 +24,7 @@ def table_download(
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(columns)
-    writer.writerows(rows)
+    writer.writerows(csv_row_safe(row) for row in rows)
     response = HttpResponse(
         buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
     )

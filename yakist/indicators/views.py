@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from yakist.accounts.models import Role
@@ -111,7 +112,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         )
     svg = render_map(
         {code: (r.value if r.status == "ok" else None) for code, r in by_region.items()},
-        title=f"{definition.name}, {period}",
+        title=f"{definition.name_en if get_language() == 'en' else definition.name}, {period}",
         names={r.code: r.display_name for r in regions},
         fmt=lambda v: format_value(v, definition.unit),
         href=lambda code: (

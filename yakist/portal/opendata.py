@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import Http404, HttpResponse
 
-from yakist.core.spreadsheets import XLSX_CONTENT_TYPE, xlsx_bytes
+from yakist.core.spreadsheets import XLSX_CONTENT_TYPE, csv_safe, xlsx_bytes
 from yakist.portal.models import Publication
 from yakist.portal.selectors import content_of, published_periods
 
@@ -213,7 +213,7 @@ def _csv(rows: list[dict], columns: list[str]) -> bytes:
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        writer.writerow({k: "" if v is None else csv_safe(v) for k, v in row.items()})
     return buffer.getvalue().encode("utf-8")
 
 

@@ -118,10 +118,11 @@ def _region_map(code: str, national: dict) -> dict:
             entries[publication.subject_key] = entry
             values[publication.subject_key] = entry["value"]
     unit = national["by_code"].get(code, {}).get("unit", "share")
+    name_key = "name_en" if get_language() == "en" else "name"
     svg = render_map(
         values,
         title=_("%(indicator)s за регіонами, %(period)s")
-        % {"indicator": national["by_code"].get(code, {}).get("name", code), "period": period},
+        % {"indicator": national["by_code"].get(code, {}).get(name_key, code), "period": period},
         names=names,
         fmt=lambda v: format_value(v, unit),
         href=lambda region: f"{_prefix()}/regions/{region}",

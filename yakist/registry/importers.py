@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from yakist.accounts.models import AuditEntry
 from yakist.core.problems import Problem
-from yakist.core.spreadsheets import xlsx_bytes
+from yakist.core.spreadsheets import csv_row_safe, xlsx_bytes
 from yakist.registry.models import (
     Centre,
     Organisation,
@@ -860,7 +860,7 @@ def registry_export(*, kind: Kind, fmt: Literal["csv", "xlsx"]) -> bytes:
     rows = export_rows(kind)
     if fmt == "csv":
         buffer = io.StringIO()
-        csv.writer(buffer).writerows([[_cell_text(v) for v in row] for row in rows])
+        csv.writer(buffer).writerows(csv_row_safe(_cell_text(v) for v in row) for row in rows)
         return buffer.getvalue().encode("utf-8-sig")  # the BOM lets Excel read UTF-8
     dates_as_text = ([_cell_text(v) if isinstance(v, dt.date) else v for v in row] for row in rows)
     return xlsx_bytes({kind: dates_as_text})

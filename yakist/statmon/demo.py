@@ -33,6 +33,7 @@ from yakist.statmon.models import (
     ReportVersion,
 )
 from yakist.statmon.selectors import today_kyiv
+from yakist.statmon.signals import reports_accepted
 
 CATALOGUE = settings.BASE_DIR / "data" / "statmon" / "form-v1.yaml"
 LVIV = "UA46000000000026241"
@@ -181,6 +182,14 @@ def _fill(
     ).order_by("-number")
     campaign.reports.filter(status__in=[ReportStatus.ACCEPTED, ReportStatus.LOCKED]).update(
         accepted_version=Subquery(accepted.values("pk")[:1])
+    )
+    reports_accepted.send(
+        sender=Report,
+        reports=list(
+            campaign.reports.exclude(accepted_version=None).values_list(
+                "centre_id", "campaign__period"
+            )
+        ),
     )
     if final:
         campaign.status = Campaign.State.CLOSED

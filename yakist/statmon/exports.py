@@ -12,6 +12,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from yakist.core.periods import KYIV
+from yakist.core.spreadsheets import csv_row_safe, formulas_as_text
 from yakist.statmon.models import Aggregation
 from yakist.statmon.rollup import Area, Rollup
 
@@ -101,6 +102,7 @@ def rollup_xlsx(rollup: Rollup) -> bytes:
         _indicator_table(sheet, 6, rollup, area)
         _widths(sheet, [20, 60, 14, 18, 16, 14, 16, 12])
     buffer = io.BytesIO()
+    formulas_as_text(workbook)
     workbook.save(buffer)
     return buffer.getvalue()
 
@@ -170,21 +172,23 @@ def rollup_csv(rollup: Rollup) -> bytes:
             cell = area.cells[spec.code]
             before = area.previous.get(spec.code)
             writer.writerow(
-                [
-                    rollup.campaign.period,
-                    rollup.form.version,
-                    area.code,
-                    area.name,
-                    spec.code,
-                    spec.name,
-                    "%" if spec.aggregation == Aggregation.SHARE else spec.unit,
-                    spec.aggregation,
-                    "" if cell.value is None else cell.value,
-                    cell.units,
-                    rollup.previous_period or "",
-                    "" if before is None or before.value is None else before.value,
-                    "" if cell.change(before) is None else cell.change(before),
-                ]
+                csv_row_safe(
+                    [
+                        rollup.campaign.period,
+                        rollup.form.version,
+                        area.code,
+                        area.name,
+                        spec.code,
+                        spec.name,
+                        "%" if spec.aggregation == Aggregation.SHARE else spec.unit,
+                        spec.aggregation,
+                        "" if cell.value is None else cell.value,
+                        cell.units,
+                        rollup.previous_period or "",
+                        "" if before is None or before.value is None else before.value,
+                        "" if cell.change(before) is None else cell.change(before),
+                    ]
+                )
             )
     # A byte-order mark lets Excel open the UTF-8 file with Ukrainian letters intact.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -37,6 +37,7 @@ from yakist.statmon.models import (
     ReportVersion,
 )
 from yakist.statmon.qa import report_findings, unexplained_warnings
+from yakist.statmon.signals import reports_accepted
 from yakist.statmon.validation import (
     EntryError,
     Finding,
@@ -757,6 +758,10 @@ def _accept_many(ids: list[int], *, actor, comment: str, request) -> int:
             for pk in ids
         ],
         batch_size=1000,
+    )
+    # Later stages (the methodology) react to the newly accepted answers, in one message.
+    reports_accepted.send(
+        sender=Report, reports=list(reports.values_list("centre_id", "campaign__period"))
     )
     return len(ids)
 

@@ -25,6 +25,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from yakist.core.problems import Problem
+from yakist.core.spreadsheets import formulas_as_text
 from yakist.statmon.catalogue import FormSpec, IndicatorSpec
 from yakist.statmon.models import IndicatorType, Report
 from yakist.statmon.prefill import Suggestion
@@ -171,6 +172,7 @@ def template_build(*, report: Report, form: FormSpec, suggestions: dict[str, Sug
     sheet.protection.sheet = True
     sheet.protection.password = SHEET_PASSWORD
     workbook.security = WorkbookProtection(lockStructure=True)
+    formulas_as_text(workbook)  # an answer typed as "=…" stays an answer
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

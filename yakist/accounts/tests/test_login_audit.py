@@ -42,6 +42,7 @@ def test_login_form_requires_csrf_token():
     strict = Client(enforce_csrf_checks=True)
     response = strict.post("/accounts/login/", {"username": "ministry", "password": DEMO_PASSWORD})
     assert response.status_code == 403
+    assert "Оновіть сторінку" in response.content.decode()
 
 
 def test_logout_is_audited(client, login):

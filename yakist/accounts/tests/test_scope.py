@@ -2,6 +2,7 @@
 
 import pytest
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.html import escape
 
 from yakist.accounts.models import Role
@@ -125,6 +126,22 @@ def test_new_scoped_user_for_volyn_does_not_see_lviv(django_user_model):
     assert regions == {VOLYN}
     assert Organisation.objects.filter(kind="provider").exists()
     assert ConnectedSystem.objects.exists()
+
+
+def test_a_region_on_a_centre_admins_profile_widens_nothing(client, login, django_user_model):
+    admin = django_user_model.objects.get(username="centre")
+    profile = admin.staff_profile
+    profile.region_id = LVIV  # e.g. left over from an earlier role
+    profile.save()
+    admin = django_user_model.objects.get(username="centre")
+    scope = scope_of(admin)
+    assert scope.region_code is None
+    own = profile.centre
+    visible = set(selectors.centres_for(scope).values_list("pk", flat=True))
+    assert visible == {own.pk} | set(own.access_points.values_list("pk", flat=True))
+    login("centre")
+    # The regional roll-up export is for coordinators and the ministry only.
+    assert client.get(reverse("statmon:export", args=["2026Q3", "csv"])).status_code == 403
 
 
 def _expected_systems(username: str, django_user_model) -> set[str]:

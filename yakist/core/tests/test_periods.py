@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from yakist.core.periods import KYIV, Period
 
@@ -33,3 +34,12 @@ def test_contains_is_half_open():
     q = Period(2026, 2)
     assert q.contains(q.start) and not q.contains(q.end)
     assert q.end.astimezone(KYIV).date() == dt.date(2026, 7, 1)
+
+
+def test_label_follows_the_active_language():
+    with translation.override("uk"):
+        assert Period(2026, 3).label == "3 квартал 2026 р."
+        assert Period(2026).label == "2026 рік"
+    with translation.override("en"):
+        assert Period(2026, 3).label == "Q3 2026"
+        assert Period(2026).label == "2026"

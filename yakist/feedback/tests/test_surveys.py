@@ -1,5 +1,7 @@
 """Applicants' ratings from the QR survey and imported external surveys."""
 
+import datetime as dt
+
 import pytest
 from django.core.management.base import CommandError
 
@@ -91,3 +93,30 @@ def test_survey_ratings_are_scoped(django_user_model):
     coordinator = django_user_model.objects.get(username="coordinator")
     responses = selectors.survey_responses_for(scope_of(coordinator), period=Period(2026))
     assert set(responses.values_list("region_id", flat=True)) <= {"UA46000000000026241"}
+
+
+def test_deleting_an_external_survey_in_the_admin_removes_its_answers_through_the_service(
+    django_user_model, rf
+):
+    from django.contrib import admin
+
+    from yakist.accounts.models import AuditEntry
+    from yakist.feedback.services import external_survey_import
+
+    centre = Centre.objects.filter(kind="centre").first()
+    survey = ExternalSurvey(
+        name="Імпортовано помилково",
+        period_start=dt.date(2026, 4, 1),
+        period_end=dt.date(2026, 6, 30),
+    )
+    rows = [{"centre_code": centre.code, "score": "9"}, {"centre_code": centre.code, "score": "3"}]
+    assert external_survey_import(survey=survey, rows=rows, actor=None) == (2, [])
+    request = rf.post("/admin/")
+    request.user = django_user_model.objects.get(username="ministry")
+    model_admin = admin.site._registry[ExternalSurvey]
+    survey_id = survey.pk
+    model_admin.delete_model(request, survey)
+    assert not SurveyResponse.objects.filter(survey_id=survey_id).exists()
+    assert not ExternalSurvey.objects.filter(pk=survey_id).exists()
+    entry = AuditEntry.objects.filter(action="survey_delete").latest("pk")
+    assert entry.changes == {"responses": 2} and entry.object_id == str(survey_id)

@@ -144,7 +144,15 @@ def test_every_public_page_renders_in_both_languages_with_feedback(world, minist
             assert "csrfmiddlewaretoken" not in body  # cacheable: nothing per visitor
             assert "<script" not in body  # works without JavaScript
     assert 'lang="en"' in get("/en/").content.decode()
-    assert "Timeliness" in get(f"/en/centres/{centre.key}").content.decode()
+    english = get(f"/en/centres/{centre.key}").content.decode()
+    assert "Timeliness" in english
+    # Links from an English page stay English: reports and the rating form.
+    assert f'href="/en/p/{report}"' in english and f'href="/p/{report}"' not in english
+    rate = f"/feedback/rate/{centre.key}?source=web&amp;lang=en"
+    assert rate in english
+    survey = get(rate.replace("&amp;", "&")).content.decode()
+    assert 'lang="en"' in survey
+    assert f'href="/p/{report}"' in get(f"/centres/{centre.key}").content.decode()
     widget = get(f"/widget/{link}")
     assert widget.status_code == 200
     assert "X-Frame-Options" not in widget

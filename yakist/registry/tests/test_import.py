@@ -139,6 +139,14 @@ def test_csv_export_has_a_bom_for_excel_and_round_trips():
     assert report.ok and report.created == 0 and report.updated == 0
 
 
+def test_csv_export_never_hands_excel_a_formula():
+    provider = Organisation.objects.filter(kind="provider").first()
+    provider.name = '=HYPERLINK("http://evil.example")'
+    provider.save()
+    content = registry_export(kind="organisations", fmt="csv").decode("utf-8-sig")
+    assert "'=HYPERLINK" in content and ",=HYPERLINK" not in content
+
+
 def test_values_longer_than_their_fields_are_row_errors_not_database_errors():
     """PostgreSQL refuses over-long text; the file is checked before it gets that far."""
     provider = Organisation.objects.filter(kind="provider").first()
