@@ -155,7 +155,20 @@ def _env(database_url: str, var_dir: str) -> dict[str, str]:
         "YAKIST_DEMO": "1",
         "YAKIST_INGEST_RATE_LIMIT": "1000000",
         "YAKIST_LOG_LEVEL": "WARNING",
+        **_redis(),
     }
+
+
+def _redis() -> dict[str, str]:
+    """Production keeps the per-system rate-limit counters in Redis (docs/operations.md); the
+    bench does too when a Redis answers (BENCH_REDIS_URL), else the file cache of the demo."""
+    url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 6379), timeout=1):
+            return {"REDIS_URL": url}
+    except OSError:
+        return {}
 
 
 def _redacted(url: str) -> str:

@@ -49,8 +49,14 @@ def main(out_dir: str) -> None:
         + [f"/regions/{key}" for key in regions]
         + [f"/p/{code}" for code in reports]
     )
-    client = Client()
-    sizes = [len(client.get(url).content) for url in urls]
+    client = Client(HTTP_HOST="127.0.0.1")  # a host the production settings allow
+    responses = [client.get(url) for url in urls]
+    failed = [
+        url for url, response in zip(urls, responses, strict=True) if response.status_code != 200
+    ]
+    if failed:
+        raise SystemExit(f"сторінки не відкрилися: {failed[:5]}")
+    sizes = [len(response.content) for response in responses]
     size = int(statistics.median(sizes))
     static_dir = settings.STATIC_ROOT / "bench"
     static_dir.mkdir(parents=True, exist_ok=True)
