@@ -1,5 +1,6 @@
 """Language from the URL for public pages (/… Ukrainian, /en/… English), so each public URL
-is one cacheable document; staff pages keep the language chosen in the cookie.
+is one cacheable document; staff pages keep the language chosen in the cookie (Ukrainian until
+one is chosen).
 
 The citizens' feedback pages (form, status, survey) live outside the language prefix; they are
 Ukrainian too unless `?lang=en` says otherwise (the English pages link to them so), never the
@@ -32,6 +33,14 @@ def language_param(request: HttpRequest) -> str | None:
     return wanted if wanted in dict(settings.LANGUAGES) else None
 
 
+def staff_language(request: HttpRequest) -> str:
+    """Staff pages: the language chosen with the switch (a cookie), else Ukrainian — never
+    the browser's Accept-Language: an official's English-language browser still gets the
+    Ukrainian interface until they choose otherwise."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 class LocaleMiddleware:
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -47,11 +56,11 @@ class LocaleMiddleware:
         elif public:
             language = settings.LANGUAGE_CODE
         else:
-            language = translation.get_language_from_request(request, check_path=False)
+            language = staff_language(request)
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
         if not public:
-            patch_vary_headers(response, ("Accept-Language",))
+            patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", translation.get_language())
         return response

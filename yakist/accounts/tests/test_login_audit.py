@@ -141,3 +141,11 @@ def test_pages_send_security_headers(client):
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_staff_pages_are_ukrainian_whatever_the_browser_until_english_is_chosen(client, login):
+    login("centre")
+    page = client.get("/accounts/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="uk"' in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/"})
+    assert 'lang="en"' in client.get("/accounts/").content.decode()
