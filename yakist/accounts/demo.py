@@ -7,11 +7,11 @@ from django.contrib.auth.models import Group, Permission
 from yakist.accounts.models import Role
 from yakist.accounts.services import staff_user_create
 from yakist.core.demo import DemoContext
+from yakist.registry.demo import SHOWCASE_HROMADA as LVIV_HROMADA
+from yakist.registry.demo import SHOWCASE_REGION as LVIV_REGION
 from yakist.registry.models import Centre, ConnectedSystem, Organisation, Territory
 
 DEMO_PASSWORD = "yakist-demo-2026"  # noqa: S105  (printed on screen; demo database only)
-LVIV_REGION = "UA46000000000026241"
-LVIV_HROMADA = "UA46060250000025047"
 
 DEMO_USERS = [
     # username, role, first name, last name

@@ -28,6 +28,7 @@ from yakist.core.periods import KYIV
 from yakist.ingest import store
 from yakist.ingest.models import Journal
 from yakist.ingest.validation import pseudonym
+from yakist.registry.demo import SHOWCASE_HROMADA
 from yakist.registry.models import (
     Centre,
     ConnectedSystem,
@@ -38,6 +39,9 @@ from yakist.registry.models import (
 )
 
 CASES_AT_SCALE_1 = 40_000  # a year; keeps the step within 15 s on SQLite
+# The showcase centre weighs as much as ~30 average ones: a city centre's ~1,500 cases a year,
+# so its administrator's dashboards move (the national total stays the same).
+SHOWCASE_FACTOR = 30.0
 ONLINE_SHARE = 0.12  # of all cases: online, reported by the provider registry
 SANDBOX_CASES = 40
 SUSPEND_REASONS = [
@@ -80,6 +84,11 @@ class ServiceRef:
     weight: float
 
 
+def _showcase(centre: dict) -> bool:
+    """The main centre the demo's `centre` login administers (yakist.registry.demo)."""
+    return centre["kind"] == "centre" and centre["hromada_id"] == SHOWCASE_HROMADA
+
+
 @dataclass
 class DemoWorld:
     """What the generator and the live sender need to know about the registry."""
@@ -108,6 +117,7 @@ class DemoWorld:
                 "founder_id",
                 "founder__code",
                 "population_served",
+                "hromada_id",
             )
         }
         profiles: dict[int, CentreProfile] = {}
@@ -120,7 +130,9 @@ class DemoWorld:
                 founder_id=c["founder_id"],
                 founder_code=c["founder__code"],
                 kind=c["kind"],
-                weight=math.sqrt(population) * (1.0 if c["kind"] == "centre" else 0.5),
+                weight=math.sqrt(population)
+                * (1.0 if c["kind"] == "centre" else 0.5)
+                * (SHOWCASE_FACTOR if _showcase(c) else 1.0),
                 **_character(quality(c["code"]), rng),
             )
         children: dict[int, list[int]] = defaultdict(list)

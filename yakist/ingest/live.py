@@ -115,7 +115,7 @@ class LiveDemo:
         centres = self.world.centres.get(live.system_id, [])
         events = []
         for _ in range(self.rng.randint(0, 1 if live.sandbox else 3)):
-            centre = self.rng.choice(centres) if centres else None
+            centre = self.rng.choices(centres, [c.weight for c in centres])[0] if centres else None
             service = self.world.service(self.rng)
             provider = self.world.provider_for(service, centre, self.rng)
             if provider is None:

@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 
 from yakist.core.demo import DemoContext
 from yakist.registry import importers
@@ -452,6 +453,12 @@ def _place(name: str, category: str) -> str:
     return {"M": "м. ", "T": "смт ", "X": "с-щі ", "C": "с. "}.get(category, "") + name
 
 
+# The demo's showcase: the Lviv city council's centre, administered by the demo login
+# `centre` in Lviv oblast (the `coordinator`'s): always connected to the main system, and with
+# the caseload of a city centre rather than an average one (yakist.ingest.demo).
+SHOWCASE_REGION = "UA46000000000026241"
+SHOWCASE_HROMADA = "UA46060250000025047"
+
 DEMO_SYSTEMS = [
     # name, status, share of active centres in scope (None = all)
     ("ПК ЦНАП «Вулик» (СЕВ ОВВ)", ConnectedSystem.State.ACTIVE, 0.72),
@@ -470,6 +477,14 @@ def _systems(ctx: DemoContext, ministry: Organisation) -> int:
         Centre.objects.filter(status=Status.ACTIVE).order_by("code").values_list("code", flat=True)
     )
     rng.shuffle(centre_codes)
+    showcase = set(
+        Centre.objects.filter(
+            Q(hromada_id=SHOWCASE_HROMADA, kind=Centre.Kind.CENTRE)
+            | Q(parent__hromada_id=SHOWCASE_HROMADA, parent__kind=Centre.Kind.CENTRE)
+        ).values_list("code", flat=True)
+    )
+    # First in line, so the first system (ПК «Вулик») reports for the showcase centre.
+    centre_codes.sort(key=lambda code: code not in showcase)
     offset = 0
     for index, (name, status, share) in enumerate(DEMO_SYSTEMS):
         if ConnectedSystem.objects.filter(name=name).exists():

@@ -98,3 +98,24 @@ def test_demo_prepares_serves_and_its_printed_logins_work(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.mark.django_db
+def test_the_demo_centre_logins_centre_is_connected_and_busier_than_average(django_user_model):
+    from django.db.models import Count, Q
+
+    from yakist.cases.models import Case
+    from yakist.registry.models import ConnectedSystem
+
+    centre = django_user_model.objects.get(username="centre").staff_profile.centre
+    assert ConnectedSystem.objects.filter(scope_centres=centre, status="active").exists()
+    own = Case.objects.filter(Q(centre=centre) | Q(centre__parent=centre)).count()
+    per_centre = (
+        Case.objects.exclude(main_centre=None)
+        .values("main_centre")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .values_list("n", flat=True)
+    )
+    average = sum(per_centre) / len(per_centre)
+    assert own > 5 * average
