@@ -212,22 +212,19 @@ def _area_choice(request: HttpRequest):
     return definition.code, definition, period, periods, definitions
 
 
-@login_required
-def region(request: HttpRequest, code: str) -> HttpResponse:
-    scope = scope_of(request.user)
-    territory = Territory.objects.filter(code=code, category__in=Territory.TOP_LEVEL).first()
-    if territory is None or not _may_see_region(scope, code):
-        raise Http404
+def _area_page(
+    request: HttpRequest, *, scope: Scope, subject_type: str, territory, filters: dict
+) -> HttpResponse:
+    """An oblast's or a hromada's page: its own figure over time and its centres' figures."""
+    code = territory.code
     indicator, definition, period, periods, definitions = _area_choice(request)
-    centres = list(
-        registry.centres_for(scope, region=code, kind="centre").select_related("hromada")
-    )
+    centres = list(registry.centres_for(scope, kind="centre", **filters).select_related("hromada"))
     rows = _centre_rows(indicator, period, centres)
     if request.GET.get("format") in ("csv", "xlsx"):
         return _centre_download(f"{indicator}-{period}-{code}", request.GET["format"], rows)
     return render(
         request,
-        "indicators/region.html",
+        f"indicators/{subject_type}.html",
         {
             "territory": territory,
             "indicator": indicator,
@@ -237,12 +234,23 @@ def region(request: HttpRequest, code: str) -> HttpResponse:
             "periods": periods,
             "rows": rows,
             "area_result": selectors.current_results(
-                subject_type="region", subject_key=code, period=period, indicator_code=indicator
+                subject_type=subject_type, subject_key=code, period=period, indicator_code=indicator
             ).first(),
             "series": selectors.result_series(
-                indicator_code=indicator, subject_type="region", subject_key=code, like=period
+                indicator_code=indicator, subject_type=subject_type, subject_key=code, like=period
             ),
         },
+    )
+
+
+@login_required
+def region(request: HttpRequest, code: str) -> HttpResponse:
+    scope = scope_of(request.user)
+    territory = Territory.objects.filter(code=code, category__in=Territory.TOP_LEVEL).first()
+    if territory is None or not _may_see_region(scope, code):
+        raise Http404
+    return _area_page(
+        request, scope=scope, subject_type="region", territory=territory, filters={"region": code}
     )
 
 
@@ -257,31 +265,8 @@ def hromada(request: HttpRequest, code: str) -> HttpResponse:
     )
     if territory is None or not _may_see_region(scope, territory.region_id):
         raise Http404
-    indicator, definition, period, periods, definitions = _area_choice(request)
-    centres = list(
-        registry.centres_for(scope, hromada=code, kind="centre").select_related("hromada")
-    )
-    rows = _centre_rows(indicator, period, centres)
-    if request.GET.get("format") in ("csv", "xlsx"):
-        return _centre_download(f"{indicator}-{period}-{code}", request.GET["format"], rows)
-    return render(
-        request,
-        "indicators/hromada.html",
-        {
-            "territory": territory,
-            "indicator": indicator,
-            "definition": definition,
-            "definitions": definitions,
-            "period": period,
-            "periods": periods,
-            "rows": rows,
-            "area_result": selectors.current_results(
-                subject_type="hromada", subject_key=code, period=period, indicator_code=indicator
-            ).first(),
-            "series": selectors.result_series(
-                indicator_code=indicator, subject_type="hromada", subject_key=code, like=period
-            ),
-        },
+    return _area_page(
+        request, scope=scope, subject_type="hromada", territory=territory, filters={"hromada": code}
     )
 
 

@@ -15,7 +15,6 @@ from yakist.statmon.models import Campaign, Report, ReportStatus
 from yakist.statmon.tests.factories import (
     LVIV,
     current_period,
-    current_report,
     fill,
     own_centre,
     submit,
@@ -23,17 +22,6 @@ from yakist.statmon.tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def people(django_user_model):
-    users = django_user_model.objects.select_related("staff_profile")
-    return {name: users.get(username=name) for name in ("centre", "coordinator", "ministry")}
-
-
-@pytest.fixture
-def report(people):
-    return current_report(own_centre(people["centre"]))
 
 
 def test_a_form_posted_after_the_campaign_closed_says_so_and_shows_what_was_typed(

@@ -15,25 +15,12 @@ from yakist.statmon.models import Campaign, Report, ReportEvent, ReportStatus, R
 from yakist.statmon.tests.factories import (
     LVIV,
     current_period,
-    current_report,
     fill,
-    own_centre,
     submit,
     valid_values,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def people(django_user_model):
-    users = django_user_model.objects.select_related("staff_profile")
-    return {name: users.get(username=name) for name in ("centre", "coordinator", "ministry")}
-
-
-@pytest.fixture
-def report(people):
-    return current_report(own_centre(people["centre"]))
 
 
 def submit_valid(report, people) -> Report:
