@@ -6,10 +6,9 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from yakist.accounts.models import Role
 from yakist.accounts.scope import Scope, scope_of
 from yakist.core.choropleth import render_map
 from yakist.indicators import selectors
@@ -51,15 +50,9 @@ def _definition(indicator: str, definitions: list):
 
 
 def _may_see_region(scope: Scope, region_code: str | None) -> bool:
-    """National roles see every oblast; a coordinator only its own (a region on any other
-    role's profile grants nothing, as in `Scope.restrict`)."""
-    if scope.is_national:
-        return True
-    return (
-        scope.role == Role.REGIONAL_COORDINATOR
-        and bool(scope.region_code)
-        and scope.region_code == region_code
-    )
+    """National roles see every oblast; a coordinator only its own (only a coordinator's scope
+    carries a region: `scope_of`)."""
+    return scope.is_national or (bool(scope.region_code) and scope.region_code == region_code)
 
 
 def _visible_centre_codes(scope: Scope) -> set[str]:
@@ -148,17 +141,18 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
 
 
+# Lazy: the module is imported once, the download is in the language of each request.
 CENTRE_COLUMNS = (
-    _("Код центру"),
-    _("Центр"),
-    _("Громада"),
-    _("Значення"),
-    _("Нижня межа 95 %"),
-    _("Верхня межа 95 %"),
-    _("Чисельник"),
-    _("Знаменник"),
+    gettext_lazy("Код центру"),
+    gettext_lazy("Центр"),
+    gettext_lazy("Громада"),
+    gettext_lazy("Значення"),
+    gettext_lazy("Нижня межа 95 %"),
+    gettext_lazy("Верхня межа 95 %"),
+    gettext_lazy("Чисельник"),
+    gettext_lazy("Знаменник"),
     "n",
-    _("Стан"),
+    gettext_lazy("Стан"),
 )
 
 
@@ -185,7 +179,7 @@ def _centre_download(title: str, fmt: str, rows: list[tuple]) -> HttpResponse:
     return table_download(
         title=title,
         fmt=fmt,
-        columns=CENTRE_COLUMNS,
+        columns=[str(column) for column in CENTRE_COLUMNS],
         rows=[
             [
                 c.code,

@@ -27,18 +27,20 @@ def public_kind(path: str) -> str | None:
     return "page" if match.namespace in PUBLIC_NAMESPACES else None
 
 
-def language_param(request: HttpRequest) -> str | None:
-    """A supported language asked for by `?lang=`."""
-    wanted = request.GET.get("lang", "")
-    return wanted if wanted in dict(settings.LANGUAGES) else None
+def _supported_or_default(code: str | None) -> str:
+    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def feedback_language(request: HttpRequest) -> str:
+    """Citizens' forms: the language asked for by `?lang=`, else Ukrainian."""
+    return _supported_or_default(request.GET.get("lang"))
 
 
 def staff_language(request: HttpRequest) -> str:
     """Staff pages: the language chosen with the switch (a cookie), else Ukrainian — never
     the browser's Accept-Language: an official's English-language browser still gets the
     Ukrainian interface until they choose otherwise."""
-    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-    return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    return _supported_or_default(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
 
 
 class LocaleMiddleware:
@@ -52,7 +54,7 @@ class LocaleMiddleware:
         if from_path:
             language = from_path
         elif kind == "feedback":
-            language = language_param(request) or settings.LANGUAGE_CODE
+            language = feedback_language(request)
         elif public:
             language = settings.LANGUAGE_CODE
         else:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.conf import settings
-from django.utils.translation import gettext as _
 
 from yakist.core.periods import Period
 from yakist.portal import schedule
@@ -39,13 +38,6 @@ def _no_data_status(coverage: dict | None) -> str:
     return "not_connected"
 
 
-def period_label(period: Period) -> str:
-    """The period in the page's language (Period.label is Ukrainian only)."""
-    if period.quarter is None:
-        return _("%(year)s рік") % {"year": period.year}
-    return _("%(quarter)s квартал %(year)s р.") % {"quarter": period.quarter, "year": period.year}
-
-
 def present(publication: Publication) -> dict:
     """A snapshot with display hints added (never changes the figures)."""
     content = content_of(publication)
@@ -70,7 +62,7 @@ def present(publication: Publication) -> dict:
         "publication": publication,
         "content": content,
         "period": period,
-        "period_label": period_label(period),
+        "period_label": period.label,
         "permalink": permalink(publication),
         "due_on": publication.due_on,
         "late": schedule.is_late(

@@ -28,8 +28,6 @@ from yakist.statmon.prefill import Suggestion
 from yakist.statmon.qa import QA_RULES
 from yakist.statmon.validation import Finding, display_value, input_value, parse_text
 
-XLSX = XLSX_CONTENT_TYPE
-
 
 def _problem_text(problem: Problem) -> str:
     return str(problem.detail or problem.title)
@@ -743,7 +741,7 @@ def report_template(request: HttpRequest, period: str, code: str) -> HttpRespons
 
     content = template_build(report=report, form=form, suggestions=suggestions)
     audit_record(actor=request.user, action="statmon_template", obj=report, request=request)
-    response = HttpResponse(content, content_type=XLSX)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = (
         f'attachment; filename="yakist-{period}-{report.centre.code}-v{form.version}.xlsx"'
     )
@@ -926,7 +924,7 @@ def rollup_export(request: HttpRequest, period: str, fmt: str) -> HttpResponse:
         request=request,
     )
     response = HttpResponse(
-        content, content_type=XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
+        content, content_type=XLSX_CONTENT_TYPE if fmt == "xlsx" else "text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="yakist-statmon-{period}.{fmt}"'
     return response

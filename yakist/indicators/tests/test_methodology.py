@@ -148,15 +148,19 @@ def test_a_new_version_keeps_old_results_and_adds_marked_revisions(tmp_path):
     assert RatingResult.objects.filter(pk__in=old_ratings).count() == len(old_ratings)
 
 
+SWAPPED_WEIGHTS = (
+    "timeliness = 0.35\noffline_compliance = 0.30",
+    "timeliness = 0.30\noffline_compliance = 0.35",
+)
+
+
+def new_weights_file(tmp_path):
+    """Methodology 2027.1: the shipped one with the timeliness and compliance weights swapped."""
+    return variant(tmp_path, "m.toml", NEW_VERSION, NEW_DATES, SWAPPED_WEIGHTS)
+
+
 def test_a_changed_weight_under_the_same_version_code_is_refused(tmp_path):
-    path = variant(
-        tmp_path,
-        "m.toml",
-        (
-            "timeliness = 0.35\noffline_compliance = 0.30",
-            "timeliness = 0.30\noffline_compliance = 0.35",
-        ),
-    )
+    path = variant(tmp_path, "m.toml", SWAPPED_WEIGHTS)
     assert any("уже завантажено з іншим вмістом" in e for e in errors_of(path))
     weights = MethodologyVersion.objects.get(code="2025.1").weights
     assert float(weights.get(subject_type="centre", indicator_code="timeliness").weight) == 0.35
@@ -171,16 +175,7 @@ def test_a_new_weight_makes_a_new_version_and_the_closed_period_keeps_the_old_on
         r.pk: (r.score, r.rank, r.components)
         for r in RatingResult.objects.filter(period=closed.code, is_current=True)
     }
-    path = variant(
-        tmp_path,
-        "m.toml",
-        NEW_VERSION,
-        NEW_DATES,
-        (
-            "timeliness = 0.35\noffline_compliance = 0.30",
-            "timeliness = 0.30\noffline_compliance = 0.35",
-        ),
-    )
+    path = new_weights_file(tmp_path)
     methodology = methodology_load(path=path).methodology
     assert methodology.code == "2027.1"
     assert (
@@ -212,16 +207,7 @@ def test_a_new_weight_makes_a_new_version_and_the_closed_period_keeps_the_old_on
 def test_an_old_revision_stays_viewable_with_its_methodology(tmp_path, client, login):
     period = Period(2026, 3)
     indicators_compute(period=period)
-    path = variant(
-        tmp_path,
-        "m.toml",
-        NEW_VERSION,
-        NEW_DATES,
-        (
-            "timeliness = 0.35\noffline_compliance = 0.30",
-            "timeliness = 0.30\noffline_compliance = 0.35",
-        ),
-    )
+    path = new_weights_file(tmp_path)
     indicators_compute(period=period, methodology=methodology_load(path=path).methodology)
     old = RatingResult.objects.filter(period=period.code, is_current=False).first()
     current = RatingResult.objects.get(

@@ -41,9 +41,7 @@ def figure(entry: dict) -> str:
 @register.filter
 def period_name(period) -> str:
     """A Period in the page's language."""
-    from yakist.portal.presenting import period_label
-
-    return period_label(period)
+    return period.label
 
 
 @register.filter
