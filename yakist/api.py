@@ -42,8 +42,13 @@ class ProblemNinjaAPI(NinjaAPI):
     """NinjaAPI whose method errors are RFC 9457 too, and whose GET endpoints answer HEAD.
 
     django-ninja answers an unsupported method with a bare text/html 405 and treats HEAD as
-    unsupported; monitors and clients of a public API expect neither.
+    unsupported; monitors and clients of a public API expect neither. Its OpenAPI document
+    also lists every error an operation can answer, as problem+json (see `document_problems`).
     """
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return document_problems(schema)
 
     def _get_urls(self) -> list[URLResolver | URLPattern]:
         urls = super()._get_urls()
@@ -52,6 +57,68 @@ class ProblemNinjaAPI(NinjaAPI):
                 read_only = pattern.name in _DOCUMENT_URL_NAMES
                 pattern.callback = _with_method_problems(pattern.callback, read_only=read_only)
         return urls
+
+
+# Answers every operation can give whatever its handler does: the middleware refuses oversize
+# bodies (413) and throttled clients (429); the handlers below turn bad parameters into 422.
+_ALWAYS = (422, 429)
+# Operations that read a body: its media type (415), its syntax (400) and its size (413).
+_WITH_BODY = (400, 413, 415)
+# Operations behind a login or a token, and the CSRF check of session-authenticated writes.
+_SECURED = (401, 403)
+_WITH_PATH_PARAMETERS = (404,)
+_BODY_METHODS = {"post", "put", "patch"}
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details (application/problem+json).",
+    "properties": {
+        "type": {"type": "string", "description": "Стабільний тип помилки, /problems/<slug>"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {"type": "array", "items": {}},
+        "rejected": {"type": "array", "items": {}},
+    },
+    "required": ["type", "title", "status"],
+    "additionalProperties": True,
+}
+
+
+def document_problems(schema: dict) -> dict:
+    """Declare every error answer of every operation, each as application/problem+json.
+
+    Clients generated from the document (and fuzzers that check it) should meet no status code
+    or media type the document does not name.
+    """
+    schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    problem = {
+        "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    }
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            statuses = set(_ALWAYS)
+            if method in _BODY_METHODS:
+                statuses.update(_WITH_BODY)
+            if operation.get("security") or method in _BODY_METHODS:
+                statuses.update(_SECURED)
+            if "{" in path:
+                statuses.update(_WITH_PATH_PARAMETERS)
+            responses = operation.setdefault("responses", {})
+            statuses.update(int(code) for code in responses if str(code)[0] in "45")
+            for status in sorted(statuses):
+                described = responses.get(str(status), {}).get("description")
+                responses[str(status)] = {
+                    "description": described or _status_description(status),
+                    **problem,
+                }
+    return schema
+
+
+def _status_description(status: int) -> str:
+    problem_class = next((cls for cls in CATALOGUE.values() if cls.status == status), Problem)
+    return str(problem_class.title)
 
 
 def _with_method_problems(view: Callable, *, read_only: bool) -> Callable:
@@ -167,6 +234,7 @@ _PYDANTIC_MESSAGES = {
     "too_long": "забагато елементів",
     "string_too_long": "рядок задовгий",
     "string_too_short": "рядок закороткий",
+    "string_pattern_mismatch": "значення не відповідає формату",
     "less_than_equal": "значення завелике",
     "greater_than_equal": "значення замале",
     "json_invalid": "некоректний JSON",

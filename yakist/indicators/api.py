@@ -1,14 +1,18 @@
 """Public API of the methodology: the indicator definitions in force on a date."""
 
 import datetime as dt
+import re
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from yakist.core.periods import kyiv_now
+from yakist.core.problems import ValidationFailed
 from yakist.indicators import selectors
 
 router = Router(tags=["Методика"])
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class DefinitionOut(Schema):
@@ -31,14 +35,18 @@ class DefinitionOut(Schema):
 
 
 class AtFilter(Schema):
-    at: dt.date | None = Field(
-        None, description="Дата, на яку показати чинні визначення (типово — сьогодні)"
+    # A string in the ISO form, not pydantic's lax date: "0" or "1700000000" must be refused,
+    # not read as a Unix time.
+    at: str | None = Field(
+        None,
+        description="Дата РРРР-ММ-ДД, на яку показати чинні визначення (типово — сьогодні)",
+        json_schema_extra={"format": "date", "pattern": ISO_DATE.pattern},
     )
 
 
 @router.get("/indicators", response=list[DefinitionOut], summary="Чинні показники методики")
 def indicators_list(request: HttpRequest, filters: Query[AtFilter]):
-    day = filters.at or kyiv_now().date()  # "today" is the Kyiv day, not the server's
+    day = _day(filters.at) or kyiv_now().date()  # "today" is the Kyiv day, not the server's
     return [
         {
             "code": d.code,
@@ -60,3 +68,17 @@ def indicators_list(request: HttpRequest, filters: Query[AtFilter]):
         }
         for d in selectors.definitions_in_force(day)
     ]
+
+
+def _day(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        if ISO_DATE.fullmatch(text):
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise ValidationFailed(
+        _("Параметри запиту не пройшли перевірку."),
+        extra={"errors": [{"location": "query.at", "message": _("очікується дата РРРР-ММ-ДД")}]},
+    )

@@ -30,10 +30,14 @@ FORMATS = {
 
 @dataclass(frozen=True)
 class Column:
+    """One field of the results table; the human dictionary and the Table Schema of the data
+    package (`portal/datapackage.py`) are both generated from these."""
+
     name: str
     type: str
     uk: str
     en: str
+    constraints: dict | None = None
 
 
 DICTIONARY = [
@@ -63,6 +67,7 @@ DICTIONARY = [
         "string",
         "Вид суб'єкта: centre, provider, hromada, region, nation",
         "Subject type: centre, provider, hromada, region, nation",
+        {"required": True, "enum": ["centre", "provider", "hromada", "region", "nation"]},
     ),
     Column(
         "subject_key",
@@ -97,10 +102,22 @@ DICTIONARY = [
         "Значення: частка 0–1 або індекс −100…100; порожнє, якщо немає або приховано",
         "Value: share 0–1 or index −100…100; empty when none or suppressed",
     ),
-    Column("unit", "string", "Одиниця: share (частка) або index", "Unit: share or index"),
+    Column(
+        "unit",
+        "string",
+        "Одиниця: share — частка 0–1; index — індекс −100…100; score — бал; days — дні",
+        "Unit: share — 0–1; index — −100…100; score — points; days — days",
+        {"required": True, "enum": ["share", "index", "score", "days"]},
+    ),
     Column("numerator", "number", "Чисельник", "Numerator"),
     Column("denominator", "number", "Знаменник", "Denominator"),
-    Column("n", "integer", "Обсяг вибірки (кількість випадків)", "Sample size (number of cases)"),
+    Column(
+        "n",
+        "integer",
+        "Обсяг вибірки (кількість випадків)",
+        "Sample size (number of cases)",
+        {"minimum": 0},
+    ),
     Column(
         "ci_low",
         "number",
@@ -120,6 +137,7 @@ DICTIONARY = [
         "не підключено; suppressed — приховано, бо менше 5 випадків",
         "Status: ok; insufficient — sample too small; no_data — not reported or not "
         "connected; suppressed — fewer than 5 cases",
+        {"required": True, "enum": ["ok", "insufficient", "no_data", "suppressed"]},
     ),
     Column(
         "coverage",

@@ -17,6 +17,8 @@ urlpatterns = [
         views.opendata_dictionary_file,
         name="dictionary_file",
     ),
+    path("open-data/datapackage.json", views.opendata_package, name="datapackage"),
+    path("open-data/catalog.jsonld", views.opendata_dcat, name="dcat_catalogue"),
     re_path(
         r"^open-data/(?P<period>\d{4}(?:Q[1-4])?)\.(?P<fmt>csv|json|xlsx)$",
         views.opendata_file,

@@ -9,7 +9,7 @@ from functools import wraps
 from csp.decorators import csp_replace
 from django.conf import settings
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.utils.translation import get_language
@@ -21,7 +21,16 @@ from yakist.core.choropleth import render_map
 from yakist.core.periods import Period, kyiv_now
 from yakist.indicators import selectors as indicators
 from yakist.portal import cache as page_cache
-from yakist.portal import opendata, posters, presenting, qr, schedule, selectors, sources
+from yakist.portal import (
+    datapackage,
+    opendata,
+    posters,
+    presenting,
+    qr,
+    schedule,
+    selectors,
+    sources,
+)
 from yakist.portal.cache import (
     ARCHIVE,
     list_tag,
@@ -489,6 +498,24 @@ def opendata_file(request: HttpRequest, period: str, fmt: str) -> HttpResponse:
     if not records:
         raise Http404
     return opendata.response(parsed.code, records, fmt)
+
+
+@require_safe
+def opendata_package(request: HttpRequest) -> HttpResponse:
+    return _json_document(datapackage.data_package(), "application/json")
+
+
+@require_safe
+def opendata_dcat(request: HttpRequest) -> HttpResponse:
+    return _json_document(datapackage.dcat_catalogue(), "application/ld+json")
+
+
+def _json_document(document: dict, content_type: str) -> HttpResponse:
+    response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Type"] = f"{content_type}; charset=utf-8"
+    response["Cache-Control"] = f"public, max-age={BROWSER_MAX_AGE}"
+    response["Access-Control-Allow-Origin"] = "*"  # harvesters and validators read it anywhere
+    return response
 
 
 @cached_page(lambda kw: ["dictionary"])

@@ -13,7 +13,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import Field, Router, Schema
+from ninja import Field, Path, Router, Schema
 from ninja.security import HttpBearer, django_auth
 
 from yakist.accounts.scope import scope_of
@@ -25,6 +25,15 @@ from yakist.statmon.tokens import token_user
 from yakist.statmon.validation import coerce_json
 
 router = Router(tags=["Статичний моніторинг"])
+
+# The document states the period's form, so clients and fuzzers know it before they ask.
+PeriodPath = Path(
+    ...,
+    description="Період: РРРР або РРРРQn, напр. 2026Q3",
+    pattern=r"^\d{4}(-?[Qq][1-4])?$",
+    example="2026Q3",
+)
+CentrePath = Path(..., description="Код центру з реєстру")
 
 
 class TokenAuth(HttpBearer):
@@ -274,7 +283,7 @@ def _report_out(report) -> dict[str, Any]:
     auth=AUTH,
     summary=str(gettext_lazy("Звіт центру за квартал")),
 )
-def report_get(request: HttpRequest, period: str, centre_code: str):
+def report_get(request: HttpRequest, period: str = PeriodPath, centre_code: str = CentrePath):
     return _report_out(_report(request, period, centre_code))
 
 
@@ -284,7 +293,9 @@ def report_get(request: HttpRequest, period: str, centre_code: str):
     auth=AUTH,
     summary=str(gettext_lazy("Записати значення чернетки звіту (повна заміна)")),
 )
-def report_put(request: HttpRequest, period: str, centre_code: str, body: ReportIn):
+def report_put(
+    request: HttpRequest, body: ReportIn, period: str = PeriodPath, centre_code: str = CentrePath
+):
     report = _report(request, period, centre_code)
     form = services.report_form(report)
     applicable = {spec.code: spec for spec in form.applicable(report.centre.kind)}
@@ -327,7 +338,7 @@ def report_put(request: HttpRequest, period: str, centre_code: str, body: Report
     auth=AUTH,
     summary=str(gettext_lazy("Подати звіт на перевірку")),
 )
-def report_submit(request: HttpRequest, period: str, centre_code: str):
+def report_submit(request: HttpRequest, period: str = PeriodPath, centre_code: str = CentrePath):
     report = _report(request, period, centre_code)
     version = services.report_submit(report=report, actor=request.user, request=request)
     return {

@@ -70,6 +70,8 @@ def draft_urls(draft, *, centre, provider) -> dict[str, tuple[bool, list[str]]]:
             False,
             ["/open-data/dictionary.csv", "/open-data/dictionary.json"],
         ),
+        "portal_files:datapackage": (False, ["/open-data/datapackage.json"]),
+        "portal_files:dcat_catalogue": (False, ["/open-data/catalog.jsonld"]),
     }
 
 
