@@ -190,13 +190,23 @@ def test_a_system_quiet_for_longer_than_its_usual_gap_is_silent(client, login):
 def test_an_integrator_sees_its_own_sandbox_cases_and_nobody_elses(
     client, login, django_user_model
 ):
+    world = support.world()
+    own = support.new_system(status="testing")
+    other = support.new_system(status="testing")
+    for system, case_id in ((own, "SANDBOX-OWN"), (other, "SANDBOX-OTHER")):
+        event = support.event(world, case_id=case_id, centre_code=world.centre.code)
+        assert support.post_events(client, system, [event]).json()["accepted"] == 1
+    while cases_project_pending()[0]:
+        pass
     integrator = django_user_model.objects.get(username="integrator")
-    own = integrator.staff_profile.system
-    scope = scope_of(integrator)
-    sandbox_cases = selectors.cases_for(scope, sandbox=True)
-    assert set(sandbox_cases.values_list("system_id", flat=True)) <= {own.pk}
+    integrator.staff_profile.system = own.system
+    integrator.staff_profile.save()
+    sandbox_cases = selectors.cases_for(scope_of(integrator), sandbox=True)
+    assert set(sandbox_cases.values_list("case_id", flat=True)) == {"SANDBOX-OWN"}
     ministry = scope_of(django_user_model.objects.get(username="ministry"))
-    assert selectors.cases_for(ministry, sandbox=True).exclude(system=own).exists()
+    seen = set(selectors.cases_for(ministry, sandbox=True).values_list("case_id", flat=True))
+    assert {"SANDBOX-OWN", "SANDBOX-OTHER"} <= seen
+    assert not selectors.cases_for(ministry).filter(case_id__startswith="SANDBOX-").exists()
     login("centre")
     page = client.get("/cases/list/", {"sandbox": "1"}).content.decode()
     assert 'name="sandbox"' not in page  # only integrators and the ministry may look

@@ -92,7 +92,11 @@ def test_external_survey_import_is_all_or_nothing(tmp_path, command):
 def test_survey_ratings_are_scoped(django_user_model):
     coordinator = django_user_model.objects.get(username="coordinator")
     responses = selectors.survey_responses_for(scope_of(coordinator), period=Period(2026))
-    assert set(responses.values_list("region_id", flat=True)) <= {"UA46000000000026241"}
+    assert set(responses.values_list("region_id", flat=True)) == {"UA46000000000026241"}
+    ministry = django_user_model.objects.get(username="ministry")
+    national = selectors.survey_responses_for(scope_of(ministry), period=Period(2026))
+    assert national.exclude(region_id="UA46000000000026241").exists()
+    assert national.count() > responses.count()
 
 
 def test_deleting_an_external_survey_in_the_admin_removes_its_answers_through_the_service(
