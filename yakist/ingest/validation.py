@@ -417,12 +417,20 @@ def _event_errors(
                 % {"code": event["provider_code"]},
             )
         )
-    elif (centre is not None or not centre_code) and not scope.allows(centre, provider):
+    elif not scope.provider_allowed(provider):
         found.append(
             problems.EventOutOfScope.item(
-                field="centre_code" if centre_code else "provider_code",
-                detail=_("Центр «%(centre)s» / суб'єкт «%(provider)s» поза зоною підключення.")
-                % {"centre": centre_code or "—", "provider": event["provider_code"]},
+                field="provider_code",
+                detail=_("Суб'єкт надання «%(provider)s» поза зоною підключення системи.")
+                % {"provider": event["provider_code"]},
+            )
+        )
+    if centre is not None and not scope.centre_allowed(centre):
+        found.append(
+            problems.EventOutOfScope.item(
+                field="centre_code",
+                detail=_("Центр «%(centre)s» поза зоною підключення системи.")
+                % {"centre": centre_code},
             )
         )
     if not CASE_ID.match(event["case_id"]):
