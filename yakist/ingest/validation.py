@@ -164,10 +164,32 @@ def _check_size(count: int) -> None:
         )
 
 
+# The batch is three levels deep; anything far deeper is refused before a recursive parser
+# sees it (Python's json would exhaust the stack and answer 500).
+MAX_JSON_DEPTH = 16
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+def json_depth_check(body: bytes, *, limit: int = MAX_JSON_DEPTH) -> None:
+    """Raise JsonTooDeep when arrays and objects nest deeper than `limit` (strings skipped)."""
+    depth = 0
+    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub(b"", body)):
+        if bracket in b"[{":
+            depth += 1
+            if depth > limit:
+                raise problems.JsonTooDeep(
+                    _("Вкладеність JSON глибша за %(limit)s рівнів.") % {"limit": limit}
+                )
+        else:
+            depth -= 1
+
+
 def _batch_parse_slow(body: bytes):
+    json_depth_check(body)
     try:
         document = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
         raise MalformedJson(
             _("Тіло запиту не є коректним JSON: %(error)s") % {"error": error}
         ) from error

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import signal
 import sys
 import time
@@ -13,8 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from yakist.cases.services import cases_project_pending
 from yakist.ingest import client, services
-
-NONCE_KEEP = dt.timedelta(hours=1)  # well beyond the ±300 s signature window
+from yakist.ingest.signatures import nonce_retention
 
 
 class Command(BaseCommand):
@@ -106,7 +104,7 @@ class Command(BaseCommand):
             if entries and not quiet:
                 self.stdout.write(f"оброблено записів журналу: {entries}, справ: {cases}")
             if time.monotonic() - last_purge > 600:
-                services.nonces_purge(older_than=NONCE_KEEP)
+                services.nonces_purge(older_than=nonce_retention())
                 last_purge = time.monotonic()
             if not entries:
                 if once:
@@ -131,6 +129,6 @@ class Command(BaseCommand):
         sys.stdout.flush()
 
     def _purge(self, journal_days, **_):
-        nonces = services.nonces_purge(older_than=NONCE_KEEP)
+        nonces = services.nonces_purge(older_than=nonce_retention())
         bodies = services.journal_bodies_purge(older_than_days=journal_days)
         self.stdout.write(f"Видалено nonce: {nonces}; тіл запитів у журналі: {bodies}.")
