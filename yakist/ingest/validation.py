@@ -75,6 +75,14 @@ CASE_ID = re.compile(
 APPLICANT_REF = re.compile(
     r"^(?!\d+$)(?!\d{8}-\d{5}$)(?![A-Za-z]{2}\d{6,7}$)[A-Za-z0-9._:-]{8,128}$"
 )
+# A case number must not be a taxpayer's number (РНОКПП): ten digits as the whole value, or a
+# standalone run of ten digits whose last one is the РНОКПП check digit.
+TEN_DIGITS = re.compile(r"(?<!\d)\d{10}(?!\d)")
+RNOKPP_WEIGHTS = (-1, 5, 7, 9, 4, 6, 10, 5, 7)
+# In a journalled body the applicant reference is replaced by "#" and its keyed pseudonym
+# ("#" is not allowed in a reference, so a sender cannot pass one off).
+JOURNALLED_REF = re.compile(r"^#[0-9a-f]{64}$")
+REDACTED = "[вилучено]"
 PERSONAL_ID_IN_TEXT = re.compile(
     r"\d{9,}|\d{8}-\d{5}|[А-ЯҐЄІЇA-Z]{2}\s?\d{6}\b|\+?380[\d\s()-]{9,}|[\w.+-]+@[\w-]+\.[\w.]+"
 )
@@ -275,6 +283,62 @@ def pseudonym(system_id: int, applicant_ref: str) -> str:
     return _keyed_hex(pseudonym_hasher(system_id), applicant_ref)
 
 
+def rnokpp_checksum_ok(digits: str) -> bool:
+    """The РНОКПП check digit: the weighted sum of the first nine digits, mod 11, mod 10."""
+    total = sum(int(d) * w for d, w in zip(digits, RNOKPP_WEIGHTS, strict=False))
+    return total % 11 % 10 == int(digits[9])
+
+
+def case_id_ok(case_id: str) -> bool:
+    """An allowed case number: the CASE_ID alphabet and nothing shaped like a РНОКПП."""
+    if not CASE_ID.match(case_id):
+        return False
+    for match in TEN_DIGITS.finditer(case_id):
+        if len(case_id) == 10 or rnokpp_checksum_ok(match.group()):
+            return False
+    return True
+
+
+def _journalled_ref_ok(value: str):
+    return APPLICANT_REF.match(value) or JOURNALLED_REF.match(value)
+
+
+def journal_body(
+    body: bytes, *, system_id: int, redact: list[tuple[int, str]] | tuple = ()
+) -> tuple[bytes, bool]:
+    """The body as the journal keeps it, and whether it was changed: every applicant reference
+    replaced by "#" + its keyed pseudonym, and the values at `redact` (and any reference not
+    shaped like one) cut out. The raw reference is never stored. A body that mentions a
+    reference but cannot be parsed is not kept at all."""
+    if not redact and b"applicant_ref" not in body and b"\\u" not in body:
+        return body, False
+    try:
+        json_depth_check(body)
+        document = json.loads(body)
+    except (problems.JsonTooDeep, ValueError, UnicodeDecodeError, RecursionError):
+        return b"", True
+    events = document.get("events") if isinstance(document, dict) else None
+    if not isinstance(events, list):
+        return body, False
+    changed = False
+    for index, name in redact:
+        events[index][name] = REDACTED
+        changed = True
+    keyed = pseudonym_hasher(system_id)
+    for event in events:
+        if not isinstance(event, dict) or "applicant_ref" not in event:
+            continue
+        value = event["applicant_ref"]
+        if isinstance(value, str) and APPLICANT_REF.match(value):
+            event["applicant_ref"] = "#" + _keyed_hex(keyed, value)
+        elif value != REDACTED:
+            event["applicant_ref"] = REDACTED
+        changed = True
+    if not changed:
+        return body, False
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode(), True
+
+
 def batch_validate(
     *,
     body: bytes,
@@ -282,11 +346,13 @@ def batch_validate(
     codes: Codes,
     scope: SystemScope,
     now: dt.datetime,
+    journalled: bool = False,
 ) -> Validated:
     """Validate a batch; raise for whole-batch problems, return rows and rejections.
 
     Each event first takes a tight path of lookups and comparisons; only an event that fails
-    it is examined again (`_event_errors`) to say exactly what is wrong.
+    it is examined again (`_event_errors`) to say exactly what is wrong. `journalled` is for
+    a body read back from the journal, whose applicant references are already pseudonyms.
     """
     events, errors, raw_ids = batch_parse(body)
     result = Validated(errors=errors, total=len(events))
@@ -296,7 +362,8 @@ def batch_validate(
     services, centres, providers = codes.services, codes.centres, codes.providers
     latest = (now + CLOCK_SKEW).astimezone(dt.UTC)
     keyed = pseudonym_hasher(system_id)
-    case_id_ok = CASE_ID.match
+    ref_ok = _journalled_ref_ok if journalled else APPLICANT_REF.match
+    case_ok = case_id_ok
     scope_all = scope.scope_all
     seen: dict[str, int] = {}
     indexes = result.indexes
@@ -335,16 +402,27 @@ def batch_validate(
             and ("status" in event) == (kind == "status_changed")
             and ("rating" in event) == (kind == "rated")
             and (not reason or (kind in REASON_TYPES and not PERSONAL_ID_IN_TEXT.search(reason)))
-            and (applicant is None or APPLICANT_REF.match(applicant))
-            and case_id_ok(event["case_id"])
+            and (applicant is None or ref_ok(applicant))
+            and case_ok(event["case_id"])
         ):
             result.errors[index] = _event_errors(
-                event, codes=codes, scope=scope, latest=latest, redact=result.redact, index=index
+                event,
+                codes=codes,
+                scope=scope,
+                latest=latest,
+                redact=result.redact,
+                index=index,
+                ref_ok=ref_ok,
             )
             result.event_ids[index] = event["event_id"].lower()
             continue
         event_id = event["event_id"].lower()
-        pseudonym_hex = _keyed_hex(keyed, applicant) if applicant else ""
+        if not applicant:
+            pseudonym_hex = ""
+        elif journalled and applicant[0] == "#":
+            pseudonym_hex = applicant[1:]
+        else:
+            pseudonym_hex = _keyed_hex(keyed, applicant)
         centre_id = centre.id if centre is not None else None
         earlier = seen.get(event_id)
         if earlier is not None:
@@ -393,6 +471,7 @@ def _event_errors(
     latest: dt.datetime,
     redact: list[tuple[int, str]],
     index: int,
+    ref_ok=APPLICANT_REF.match,
 ) -> list[dict]:
     """Everything wrong with one event that failed the fast checks, in Ukrainian."""
     found: list[dict] = []
@@ -455,7 +534,19 @@ def _event_errors(
                 % {"centre": centre_code},
             )
         )
-    if not CASE_ID.match(event["case_id"]):
+    case_id = event["case_id"]
+    if CASE_ID.match(case_id) and not case_id_ok(case_id):
+        found.append(
+            problems.EventPersonalData.item(
+                field="case_id",
+                detail=_(
+                    "case_id схожий на РНОКПП (10 цифр): номер справи не може містити "
+                    "реєстраційний номер облікової картки платника податків."
+                ),
+            )
+        )
+        redact.append((index, "case_id"))
+    elif not CASE_ID.match(case_id):
         found.append(
             problems.EventError.item(
                 field="case_id",
@@ -467,7 +558,7 @@ def _event_errors(
         )
     _check_type_fields(event, event["type"], found)
     applicant = event.get("applicant_ref")
-    if applicant is not None and not APPLICANT_REF.match(applicant):
+    if applicant is not None and not ref_ok(applicant):
         found.append(
             problems.EventPersonalData.item(
                 field="applicant_ref",

@@ -2,13 +2,16 @@
 nonces remembered long enough, and `expires` without grace."""
 
 import datetime as dt
+import json
 
 import pytest
 from django.utils import timezone
 
-from yakist.ingest.models import Journal, Nonce
+from yakist.ingest import services
+from yakist.ingest.models import Event, Journal, Nonce
 from yakist.ingest.tests import support
 from yakist.ingest.tests.support import refused
+from yakist.ingest.validation import pseudonym, rnokpp_checksum_ok
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +96,69 @@ def test_hole_13_expires_is_checked_strictly(client, system, body):
     assert "expires" in problem["detail"]
     later = timezone.now() + dt.timedelta(seconds=60)
     assert support.post(client, system, body, expires=later).status_code == 202
+
+
+# --- hole 15: personal data in the journal and in case numbers ---
+
+
+def test_hole_15_applicant_ref_is_pseudonymised_before_the_body_is_journalled(client, system):
+    ref = "vulyk-app-000777"
+    world = support.world()
+    event = support.event(world, case_id="PSEUDO", applicant_ref=ref)
+    response = support.post_events(client, system, [event])
+    assert response.json()["accepted"] == 1
+    entry = Journal.objects.get(pk=int(response["Yakist-Journal-Id"]))
+    stored_body = bytes(entry.body)
+    assert ref.encode() not in stored_body
+    expected = pseudonym(system.system.pk, ref)
+    assert json.loads(stored_body)["events"][0]["applicant_ref"] == "#" + expected
+
+    # A replay from the journal gives the same pseudonym, not a pseudonym of a pseudonym.
+    Event.objects.filter(system=system.system).delete()
+    assert services.journal_replay(ids=[entry.pk]) == (1, 1)
+    assert Event.objects.get(system=system.system).applicant_pseudonym == expected
+
+
+def test_hole_15_a_sender_cannot_pass_off_a_journalled_pseudonym(client, system):
+    forged = "#" + "0" * 64
+    event = support.event(support.world(), applicant_ref=forged)
+    result = support.post_events(client, system, [event]).json()
+    (item,) = result["rejected"]
+    assert [e["field"] for e in item["errors"]] == ["applicant_ref"]
+
+
+def _rnokpp_like(prefix: str) -> str:
+    """Nine digits and the check digit a РНОКПП would have."""
+    return next(prefix + str(d) for d in range(10) if rnokpp_checksum_ok(prefix + str(d)))
+
+
+@pytest.mark.parametrize(
+    "case_id",
+    [
+        "3012345678",
+        "0000000001",
+        f"ЦНАП-{_rnokpp_like('301234567')}",
+        f"A/{_rnokpp_like('284010203')}/2025",
+    ],
+)
+def test_hole_15_case_id_shaped_like_a_rnokpp_is_refused(client, system, case_id):
+    events = [
+        support.event(support.world(), case_id="OK-1"),
+        support.event(support.world(), case_id=case_id),
+    ]
+    response = support.post_events(client, system, events)
+    result = response.json()
+    assert result["accepted"] == 1
+    (item,) = result["rejected"]
+    (error,) = item["errors"]
+    assert (error["type"], error["field"]) == ("/problems/event-personal-data", "case_id")
+    assert "РНОКПП" in error["detail"] and support.ukrainian(error["detail"])
+    entry = Journal.objects.get(pk=int(response["Yakist-Journal-Id"]))
+    assert case_id.encode() not in bytes(entry.body)
+
+
+def test_hole_15_ordinary_case_numbers_with_digits_are_still_accepted(client, system):
+    wrong_check = "301234567" + str((int(_rnokpp_like("301234567")[-1]) + 1) % 10)
+    ids = ["12345678901", "2025/000123", f"ЦНАП-{wrong_check}", "123456789"]
+    events = [support.event(support.world(), case_id=case_id) for case_id in ids]
+    assert support.post_events(client, system, events).json()["accepted"] == len(ids)
