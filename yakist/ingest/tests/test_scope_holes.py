@@ -78,9 +78,7 @@ def test_hole_06_any_centre_mark_is_explicit_audited_and_keeps_the_provider_limi
     assert cleared.changes == {"scope_any_centre": [True, False]}
 
 
-def test_hole_06_national_system_with_scope_all_still_files_for_any_centre_and_provider(
-    client, world
-):
+def test_national_system_with_scope_all_still_files_for_any_centre_and_provider(client, world):
     system = support.new_system(scope=None)
     result = support.post_events(
         client,
