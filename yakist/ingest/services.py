@@ -87,7 +87,10 @@ def event_batch_accept(
         batch_error = problem
     # The journal never holds a raw applicant reference nor a value cut out as personal data.
     journalled, redacted = journal_body(
-        body, system_id=system.pk, redact=validated.redact if validated is not None else ()
+        body,
+        system_id=system.pk,
+        redact=validated.redact if validated is not None else (),
+        known=validated.pseudonyms if validated is not None else None,
     )
     headers = {name: message.headers[name] for name in SIGNED_HEADERS if name in message.headers}
     headers["@method"], headers["@path"] = message.method, urlsplit(message.url).path

@@ -26,6 +26,7 @@ from pydantic import (
     ValidationError,
     with_config,
 )
+from pydantic_core import from_json
 from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12
 
 from yakist.core.periods import KYIV
@@ -130,6 +131,8 @@ class Validated:
     event_ids: dict[int, str | None] = field(default_factory=dict)
     # Positions whose value was cut out of the stored body (personal-data shaped).
     redact: list[tuple[int, str]] = field(default_factory=list)
+    # Applicant references already pseudonymised, for the journalled body (journal_body).
+    pseudonyms: dict[str, str] = field(default_factory=dict)
     # The same event twice in one batch: counted as a duplicate, stored once.
     batch_duplicates: int = 0
     # A later copy of an event id in the batch with other content, by index: a conflict,
@@ -172,35 +175,41 @@ def _check_size(count: int) -> None:
         )
 
 
-# The batch is three levels deep; anything far deeper is refused before a recursive parser
-# sees it (Python's json would exhaust the stack and answer 500).
+# The batch is three levels deep; anything much deeper is refused. Python's recursive json
+# parser would exhaust the stack (a 500), so bodies are parsed by pydantic-core, whose parser
+# stops at a fixed nesting depth with an error instead.
 MAX_JSON_DEPTH = 16
-_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
-_JSON_BRACKET = re.compile(rb"[\[\]{}]")
 
 
-def json_depth_check(body: bytes, *, limit: int = MAX_JSON_DEPTH) -> None:
-    """Raise JsonTooDeep when arrays and objects nest deeper than `limit` (strings skipped)."""
-    depth = 0
-    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub(b"", body)):
-        if bracket in b"[{":
-            depth += 1
-            if depth > limit:
-                raise problems.JsonTooDeep(
-                    _("Вкладеність JSON глибша за %(limit)s рівнів.") % {"limit": limit}
-                )
-        else:
-            depth -= 1
+def _too_deep() -> problems.JsonTooDeep:
+    return problems.JsonTooDeep(
+        _("Вкладеність JSON глибша за %(limit)s рівнів.") % {"limit": MAX_JSON_DEPTH}
+    )
 
 
-def _batch_parse_slow(body: bytes):
-    json_depth_check(body)
+def json_parse(body: bytes) -> Any:
+    """Parse a body without recursion in Python; raise JsonTooDeep or MalformedJson."""
     try:
-        document = json.loads(body)
-    except (ValueError, UnicodeDecodeError, RecursionError) as error:
+        document = from_json(body)
+    except ValueError as error:
+        if "recursion limit" in str(error):
+            raise _too_deep() from error
         raise MalformedJson(
             _("Тіло запиту не є коректним JSON: %(error)s") % {"error": error}
         ) from error
+    # Walk the containers without recursion (a batch has about one per event).
+    stack = [(document, 1)] if isinstance(document, (dict, list)) else []
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise _too_deep()
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return document
+
+
+def _batch_parse_slow(body: bytes):
+    document = json_parse(body)
     if not isinstance(document, dict) or not isinstance(document.get("events"), list):
         raise problems.BatchInvalid(_('Очікується об\'єкт JSON {"events": [ … ]}.'))
     extra = sorted(set(document) - {"events"})
@@ -303,23 +312,50 @@ def _journalled_ref_ok(value: str):
     return APPLICANT_REF.match(value) or JOURNALLED_REF.match(value)
 
 
+# A plain applicant reference in the raw body (no escapes), and any mention of the field.
+_REF_FIELD = re.compile(rb'"applicant_ref"\s*:')
+_REF_PLAIN = re.compile(rb'"applicant_ref"(\s*:\s*)"([A-Za-z0-9._:-]*)"')
+
+
 def journal_body(
-    body: bytes, *, system_id: int, redact: list[tuple[int, str]] | tuple = ()
+    body: bytes,
+    *,
+    system_id: int,
+    redact: list[tuple[int, str]] | tuple = (),
+    known: dict[str, str] | None = None,
 ) -> tuple[bytes, bool]:
     """The body as the journal keeps it, and whether it was changed: every applicant reference
     replaced by "#" + its keyed pseudonym, and the values at `redact` (and any reference not
     shaped like one) cut out. The raw reference is never stored. A body that mentions a
-    reference but cannot be parsed is not kept at all."""
-    if not redact and b"applicant_ref" not in body and b"\\u" not in body:
-        return body, False
+    reference but cannot be parsed is not kept at all. `known` holds pseudonyms validation
+    already computed."""
+    known = known or {}
+    escaped = b"\\u00" in body  # a field name could be spelt with escapes
+    if not redact and not escaped:
+        mentions = len(_REF_FIELD.findall(body))
+        if not mentions:
+            return body, False
+        plain = _REF_PLAIN.findall(body)
+        if len(plain) == mentions:
+            # The common case: plain string values, rewritten in place without a parse.
+            keyed = pseudonym_hasher(system_id)
+
+            def replace(match: re.Match) -> bytes:
+                value = match.group(2).decode()
+                hexed = known.get(value)
+                if hexed is None and APPLICANT_REF.match(value):
+                    hexed = _keyed_hex(keyed, value)
+                new = REDACTED if hexed is None else "#" + hexed
+                return b'"applicant_ref"' + match.group(1) + b'"' + new.encode() + b'"'
+
+            return _REF_PLAIN.sub(replace, body), True
     try:
-        json_depth_check(body)
-        document = json.loads(body)
-    except (problems.JsonTooDeep, ValueError, UnicodeDecodeError, RecursionError):
-        return b"", True
+        document = json_parse(body)
+    except (problems.JsonTooDeep, MalformedJson):
+        return (b"", True) if escaped or _REF_FIELD.search(body) else (body, False)
     events = document.get("events") if isinstance(document, dict) else None
     if not isinstance(events, list):
-        return body, False
+        return (b"", True) if escaped or _REF_FIELD.search(body) else (body, False)
     changed = False
     for index, name in redact:
         events[index][name] = REDACTED
@@ -362,6 +398,7 @@ def batch_validate(
     services, centres, providers = codes.services, codes.centres, codes.providers
     latest = (now + CLOCK_SKEW).astimezone(dt.UTC)
     keyed = pseudonym_hasher(system_id)
+    known = result.pseudonyms
     ref_ok = _journalled_ref_ok if journalled else APPLICANT_REF.match
     case_ok = case_id_ok
     scope_all = scope.scope_all
@@ -422,7 +459,7 @@ def batch_validate(
         elif journalled and applicant[0] == "#":
             pseudonym_hex = applicant[1:]
         else:
-            pseudonym_hex = _keyed_hex(keyed, applicant)
+            pseudonym_hex = known[applicant] = _keyed_hex(keyed, applicant)
         centre_id = centre.id if centre is not None else None
         earlier = seen.get(event_id)
         if earlier is not None:
