@@ -258,6 +258,14 @@ INGEST_MAX_EVENTS = 1000
 INGEST_RATE_LIMIT_PER_MINUTE = int(os.environ.get("YAKIST_INGEST_RATE_LIMIT", "600"))
 # Raw request bodies stay in the journal this long after their events reached the cases.
 INGEST_JOURNAL_RETENTION_DAYS = int(os.environ.get("YAKIST_JOURNAL_RETENTION_DAYS", "90"))
+# Retention of personal data, run daily by the worker (`yakist events work`, yakist.core.retention):
+# a citizen's contact this many days after the message was answered or rejected; applicants'
+# survey comments and the client addresses of audit entries after this many days.
+FEEDBACK_CONTACT_RETENTION_DAYS = int(
+    os.environ.get("YAKIST_FEEDBACK_CONTACT_RETENTION_DAYS", "30")
+)
+SURVEY_COMMENT_RETENTION_DAYS = int(os.environ.get("YAKIST_SURVEY_COMMENT_RETENTION_DAYS", "365"))
+AUDIT_IP_RETENTION_DAYS = int(os.environ.get("YAKIST_AUDIT_IP_RETENTION_DAYS", "365"))
 # Two-factor login (TOTP): on by default for every staff role; off in the demo and tests.
 TWO_FACTOR_REQUIRED = env_bool("YAKIST_2FA_REQUIRED", not (DEBUG or DEMO_MODE or TESTING))
 TWO_FACTOR_ROLES = env_list(

@@ -39,7 +39,7 @@ def send(url: str, key_id: str, key_path: str, events: list[dict]) -> dict:
         key_id=key_id,
         nonce=uuid.uuid4().hex,  # a fresh nonce for every attempt, retries included
         label="sig1",
-        covered_component_ids=("@method", "@path", "content-digest", "content-type"),
+        covered_component_ids=("@method", "@authority", "@path", "content-digest", "content-type"),
         body=body,  # adds Content-Digest: sha-256=:…: and covers it
     )
     if not request.url.startswith(("https://", "http://")):

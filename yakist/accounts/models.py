@@ -1,6 +1,7 @@
 """People, their role and scope, and the audit trail."""
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -107,7 +108,6 @@ class AuditEntry(models.Model):
     object_id = models.CharField(_("ідентифікатор об'єкта"), max_length=80, blank=True)
     summary = models.CharField(_("опис"), max_length=500, blank=True)
     changes = models.JSONField(_("зміни"), default=dict, blank=True)
-    ip = models.GenericIPAddressField(_("IP-адреса"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("запис журналу аудиту")
@@ -117,3 +117,36 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_type}"
+
+    @property
+    def ip(self) -> str | None:
+        """The client address, while it is kept (see AuditAddress)."""
+        try:
+            return self.address.ip
+        except ObjectDoesNotExist:
+            return None
+
+
+class AuditAddress(models.Model):
+    """The client address of an audit entry, kept apart from the entry. An entry is never
+    changed once written (and is what an integrity check covers); an address is personal data
+    and is deleted after settings.AUDIT_IP_RETENTION_DAYS (yakist.core.retention), which then
+    touches this table only."""
+
+    entry = models.OneToOneField(
+        AuditEntry,
+        models.CASCADE,
+        primary_key=True,
+        related_name="address",
+        verbose_name=_("запис журналу аудиту"),
+    )
+    ip = models.GenericIPAddressField(_("IP-адреса"))
+    # The entry's time, copied so that retention needs no join.
+    at = models.DateTimeField(_("час"), db_index=True)
+
+    class Meta:
+        verbose_name = _("IP-адреса запису аудиту")
+        verbose_name_plural = _("IP-адреси записів аудиту")
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}: {self.ip}"

@@ -15,7 +15,7 @@ def audit_entries_for(
 ) -> QuerySet[AuditEntry]:
     if not viewer.can_read_audit:
         return AuditEntry.objects.none()
-    queryset = AuditEntry.objects.all()
+    queryset = AuditEntry.objects.select_related("address")
     if action:
         queryset = queryset.filter(action=action)
     if actor:

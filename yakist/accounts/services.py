@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
-from yakist.accounts.models import AuditEntry, Role, StaffProfile
+from yakist.accounts.models import AuditAddress, AuditEntry, Role, StaffProfile
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -39,7 +41,7 @@ def audit_record(
     else:
         actor = None
         actor_name = actor_name or "system"
-    return AuditEntry.objects.create(
+    entry = AuditEntry.objects.create(
         actor=actor,
         actor_name=actor_name[:150],
         action=action,
@@ -47,8 +49,25 @@ def audit_record(
         object_id=object_id[:80],
         summary=summary[:500],
         changes=changes or {},
-        ip=client_ip(request),
     )
+    audit_addresses_record(entries=[entry], ip=client_ip(request))
+    return entry
+
+
+def audit_addresses_record(*, entries: list[AuditEntry], ip: str | None) -> None:
+    """Keep the client address of audit entries apart from them (AuditAddress), so that it
+    can be deleted after its retention without changing an entry."""
+    if ip:
+        AuditAddress.objects.bulk_create(
+            [AuditAddress(entry_id=entry.pk, ip=ip, at=entry.at) for entry in entries]
+        )
+
+
+def audit_addresses_purge(*, older_than_days: int, now: dt.datetime | None = None) -> int:
+    """Delete client addresses of audit entries older than the retention; the entries stay."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=older_than_days)
+    deleted, _detail = AuditAddress.objects.filter(at__lt=cutoff).delete()
+    return deleted
 
 
 def model_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

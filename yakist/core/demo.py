@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.db import connection
 from django.utils.module_loading import import_string
 from rich.console import Console
 from rich.progress import (
@@ -59,6 +60,45 @@ class DemoContext:
             yield item
             self.progress.advance(task)
         self.progress.update(task, completed=total)
+
+
+def non_demo_data() -> list[str]:
+    """What this database holds that the demo did not create; the demo runs only when it is
+    empty. Before the demo's first run (no step recorded) any account, centre, organisation
+    or connected system counts; after it, any account or system not named by the demo (the
+    demo's other rows all hang off its systems and centres)."""
+    from django.contrib.auth import get_user_model
+
+    from yakist.accounts.demo import DEMO_USERS
+    from yakist.registry.demo import DEMO_SYSTEMS
+    from yakist.registry.models import Centre, ConnectedSystem, Organisation
+
+    tables = set(connection.introspection.table_names())
+    user_model = get_user_model()
+
+    def present(model) -> bool:
+        return model._meta.db_table in tables
+
+    found = []
+    demo_ran = present(DemoStep) and DemoStep.objects.exists()
+    users, systems = user_model.objects.all(), ConnectedSystem.objects.all()
+    if demo_ran:
+        users = users.exclude(username__in=[row[0] for row in DEMO_USERS])
+        systems = systems.exclude(name__in=[row[0] for row in DEMO_SYSTEMS])
+        checks = [(users, "облікові записи"), (systems, "підключені системи")]
+    else:
+        checks = [
+            (users, "облікові записи"),
+            (systems, "підключені системи"),
+            (Centre.objects.all(), "центри"),
+            (Organisation.objects.all(), "організації"),
+        ]
+    for queryset, label in checks:
+        if present(queryset.model):
+            count = queryset.count()
+            if count:
+                found.append(f"{label}: {count}")
+    return found
 
 
 def demo_steps() -> list[tuple[str, Callable[[DemoContext], str]]]:

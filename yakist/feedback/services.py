@@ -336,3 +336,24 @@ def _survey_values(row: dict) -> dict:
     else:
         values["submitted_at"] = None
     return values
+
+
+def feedback_contacts_purge(*, older_than_days: int, now: dt.datetime | None = None) -> int:
+    """Erase the contact of messages answered or rejected more than `older_than_days` ago;
+    the message, its answer and its history stay."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=older_than_days)
+    return (
+        FeedbackMessage.objects.filter(answered_at__lt=cutoff)
+        .exclude(contact="")
+        .update(contact="")
+    )
+
+
+def survey_comments_purge(*, older_than_days: int, now: dt.datetime | None = None) -> int:
+    """Erase applicants' private comments older than `older_than_days`; the scores stay."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=older_than_days)
+    return (
+        SurveyResponse.objects.filter(submitted_at__lt=cutoff)
+        .exclude(comment="")
+        .update(comment="")
+    )

@@ -45,9 +45,9 @@ class ProblemOut(Schema):
 DESCRIPTION = gettext_lazy(
     "Пакет подій справ від підключеної системи. Запит підписується HTTP Message Signatures "
     '(RFC 9421, alg="ed25519", keyid, created ±300 с, одноразовий nonce; компоненти щонайменше '
-    '"@method" "@path" "content-digest" "content-type"), тіло — Content-Digest: sha-256 '
-    "(RFC 9530). До 1000 подій і 1 МіБ. Відповідь 202, якщо щось прийнято або повторено; 422, "
-    "якщо відхилено всі події; 400/401/403/413/415/429 — помилки всього запиту "
+    '"@method" "@authority" "@path" "content-digest" "content-type"), тіло — Content-Digest: '
+    "sha-256 (RFC 9530). До 1000 подій і 1 МіБ. Відповідь 202, якщо щось прийнято або "
+    "повторено; 422, якщо відхилено всі події; 400/401/403/413/415/429 — помилки всього запиту "
     "(application/problem+json). Див. docs/integration.md."
 )
 

@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from http_message_signatures import HTTPMessageSigner, MappingKeyResolver, algorithms
 
 EVENTS_PATH = "/api/v1/events"
-COVERED = ("@method", "@path", "content-digest", "content-type")
+COVERED = ("@method", "@authority", "@path", "content-digest", "content-type")
 MAX_EVENTS = 1000
 MAX_BODY = 1024 * 1024 - 4096  # stay clear of the 1 MiB limit
 RETRY_STATUSES = {429, 500, 502, 503, 504}

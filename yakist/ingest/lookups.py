@@ -38,20 +38,33 @@ class Codes:
 
 @dataclass(frozen=True)
 class SystemScope:
+    """A system's connection scope: centres and providers (each with its access points or
+    territorial units). An event is in scope when its centre and its provider both are; an
+    online event without a centre needs its provider only."""
+
     scope_all: bool
     centre_ids: frozenset[int]
     provider_ids: frozenset[int]
+    any_centre: bool = False
+
+    def centre_allowed(self, centre: CentreRef | None) -> bool:
+        return (
+            self.scope_all
+            or self.any_centre
+            or centre is None
+            or centre.id in self.centre_ids
+            or centre.parent_id in self.centre_ids
+        )
+
+    def provider_allowed(self, provider: ProviderRef) -> bool:
+        return (
+            self.scope_all
+            or provider.id in self.provider_ids
+            or provider.parent_id in self.provider_ids
+        )
 
     def allows(self, centre: CentreRef | None, provider: ProviderRef) -> bool:
-        """A system reports for the centres in its scope (and their access points) and for the
-        providers in its scope (and their territorial units)."""
-        if self.scope_all:
-            return True
-        if centre is not None and (
-            centre.id in self.centre_ids or centre.parent_id in self.centre_ids
-        ):
-            return True
-        return provider.id in self.provider_ids or provider.parent_id in self.provider_ids
+        return self.centre_allowed(centre) and self.provider_allowed(provider)
 
 
 _lock = threading.Lock()
@@ -90,6 +103,7 @@ def system_scope(system: ConnectedSystem) -> SystemScope:
         return cached[1]
     scope = SystemScope(
         scope_all=system.scope_all,
+        any_centre=system.scope_any_centre,
         centre_ids=frozenset(system.scope_centres.values_list("pk", flat=True)),
         provider_ids=frozenset(system.scope_providers.values_list("pk", flat=True)),
     )

@@ -70,8 +70,8 @@ class SignatureExpired(SignatureProblem):
     slug = "signature-expired"
     title = _("Підпис застарів")
     description = _(
-        "Параметр created підпису давніший за 300 секунд. Підписуйте кожну спробу надсилання "
-        "заново й стежте за годинником (NTP)."
+        "Параметр created підпису давніший за 300 секунд або минув строк expires. Підписуйте "
+        "кожну спробу надсилання заново й стежте за годинником (NTP)."
     )
 
 
@@ -85,7 +85,8 @@ class SignatureComponents(SignatureProblem):
     slug = "signature-components"
     title = _("Підпис не охоплює обов'язкові компоненти")
     description = _(
-        'Підпис має охоплювати щонайменше "@method" "@path" "content-digest" "content-type".'
+        'Підпис має охоплювати щонайменше "@method" "@authority" "@path" "content-digest" '
+        '"content-type".'
     )
 
 
@@ -127,6 +128,16 @@ class BatchTooLarge(Problem):
     status = 413
     title = _("Забагато подій у пакеті")
     description = _("Пакет може містити не більше 1000 подій; розділіть його на менші.")
+
+
+class JsonTooDeep(Problem):
+    slug = "json-too-deep"
+    status = 400
+    title = _("Надто глибока вкладеність JSON")
+    description = _(
+        'Пакет подій має вкладеність у три рівні ({"events": [ {…} ]}); тіло з масивами чи '
+        "об'єктами, вкладеними глибше за 16 рівнів, не розбирається."
+    )
 
 
 class BatchInvalid(Problem):

@@ -8,7 +8,6 @@ between the answer and the projection loses nothing: the journal row stays pendi
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +23,13 @@ from yakist.core.ratelimit import enforce_rate_limit
 from yakist.ingest import lookups, problems, store
 from yakist.ingest.models import Journal, Nonce
 from yakist.ingest.signatures import Message, request_verify
-from yakist.ingest.validation import Validated, batch_validate, conflict_item, same_content
+from yakist.ingest.validation import (
+    Validated,
+    batch_validate,
+    conflict_item,
+    journal_body,
+    same_content,
+)
 from yakist.registry.models import ConnectedSystem
 
 SIGNED_HEADERS = (
@@ -36,7 +41,6 @@ SIGNED_HEADERS = (
     "User-Agent",
 )
 KEPT_REJECTIONS = 100  # the journal keeps the first rejections in full, and counts of all
-REDACTED = "[вилучено]"
 
 
 @dataclass
@@ -81,6 +85,13 @@ def event_batch_accept(
         )
     except Problem as problem:
         batch_error = problem
+    # The journal never holds a raw applicant reference nor a value cut out as personal data.
+    journalled, redacted = journal_body(
+        body,
+        system_id=system.pk,
+        redact=validated.redact if validated is not None else (),
+        known=validated.pseudonyms if validated is not None else None,
+    )
     headers = {name: message.headers[name] for name in SIGNED_HEADERS if name in message.headers}
     headers["@method"], headers["@path"] = message.method, urlsplit(message.url).path
     entry = {
@@ -91,8 +102,8 @@ def event_batch_accept(
         "sandbox": sandbox,
         "nonce": verified.nonce,
         "headers": headers,
-        "body": body,
-        "redacted": False,
+        "body": journalled,
+        "redacted": redacted,
         "event_count": 0,
         "accepted": 0,
         "duplicates": 0,
@@ -137,8 +148,6 @@ def _store(*, entry: dict[str, Any], validated: Validated, now: dt.datetime) -> 
     count = validated.count
     errors = dict(validated.errors)
     duplicates = validated.batch_duplicates
-    if validated.redact:
-        entry["body"], entry["redacted"] = _redacted(entry["body"], validated.redact), True
     # Optimistic counts: in the common case nothing was sent before, so the row is written once.
     entry.update(
         event_count=validated.total,
@@ -214,14 +223,6 @@ def _rejection_fields(errors: dict[int, list[dict]], validated: Validated) -> di
     }
 
 
-def _redacted(body: bytes, positions: list[tuple[int, str]]) -> bytes:
-    """The body with personal-data-shaped values cut out, so they are never stored."""
-    document = json.loads(body)
-    for index, name in positions:
-        document["events"][index][name] = REDACTED
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
-
-
 def events_rejection_problem(outcome: BatchOutcome) -> problems.EventsRejected:
     """The 422 answer when no event of a batch was accepted or resent."""
     return problems.EventsRejected(
@@ -236,9 +237,9 @@ def nonces_purge(*, older_than: dt.timedelta) -> int:
     return deleted
 
 
-def journal_bodies_purge(*, older_than_days: int) -> int:
+def journal_bodies_purge(*, older_than_days: int, now: dt.datetime | None = None) -> int:
     """Drop raw bodies of journal entries already projected and older than the retention."""
-    cutoff = timezone.now() - dt.timedelta(days=older_than_days)
+    cutoff = (now or timezone.now()) - dt.timedelta(days=older_than_days)
     return (
         Journal.objects.filter(received_at__lt=cutoff, processed_at__isnull=False)
         .exclude(body=b"")
@@ -273,6 +274,7 @@ def journal_replay(
                 codes=lookups.codes(),
                 scope=lookups.system_scope(entry.system),
                 now=entry.received_at,
+                journalled=True,
             )
         except Problem:
             continue

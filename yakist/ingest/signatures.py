@@ -26,7 +26,8 @@ from http_message_signatures.algorithms import HTTPSignatureAlgorithm
 from yakist.ingest import problems
 from yakist.registry.models import SystemKey
 
-REQUIRED_COMPONENTS = ("@method", "@path", "content-digest", "content-type")
+# "@authority" binds a request to this server: one captured on staging does not replay here.
+REQUIRED_COMPONENTS = ("@method", "@authority", "@path", "content-digest", "content-type")
 NONCE_MIN, NONCE_MAX = 8, 128
 
 # algorithm id (as registered with a key and sent as `alg`) -> verifier implementation
@@ -36,6 +37,13 @@ VERIFIERS: dict[str, type[HTTPSignatureAlgorithm]] = {"ed25519": algorithms.ED25
 def verifier_register(algorithm_id: str, implementation: type[HTTPSignatureAlgorithm]) -> None:
     """Make keys registered with `algorithm_id` verifiable (e.g. DSTU 4145 later)."""
     VERIFIERS[algorithm_id] = implementation
+
+
+def nonce_retention() -> dt.timedelta:
+    """How long a used nonce is remembered: a request is accepted while `created` is within
+    the window either side of server time, so a nonce seen at any moment of that span must be
+    remembered twice the window to refuse every replay."""
+    return dt.timedelta(seconds=2 * settings.INGEST_SIGNATURE_WINDOW_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -131,6 +139,19 @@ def request_verify(*, message: Message, body: bytes, now: dt.datetime) -> Verifi
         raise problems.SignatureFromFuture(
             _("Час підпису на %(ahead)d с попереду часу сервера.") % {"ahead": -age}
         )
+    expires = params.get("expires")
+    if expires is not None:
+        if not isinstance(expires, int) or isinstance(expires, bool):
+            raise problems.SignatureMalformed(
+                _("Параметр expires підпису має бути цілим числом секунд.")
+            )
+        # Strictly: no grace after the moment the sender chose (the library would allow
+        # its clock skew on top).
+        if now.timestamp() >= expires:
+            raise problems.SignatureExpired(
+                _("Строк дії підпису (expires) минув %(ago)d с тому.")
+                % {"ago": now.timestamp() - expires}
+            )
     if not isinstance(nonce, str) or not NONCE_MIN <= len(nonce) <= NONCE_MAX:
         raise problems.SignatureMalformed(
             _("Підпис має містити параметр nonce (рядок %(min)s–%(max)s символів).")

@@ -26,6 +26,7 @@ from pydantic import (
     ValidationError,
     with_config,
 )
+from pydantic_core import from_json
 from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12
 
 from yakist.core.periods import KYIV
@@ -75,6 +76,14 @@ CASE_ID = re.compile(
 APPLICANT_REF = re.compile(
     r"^(?!\d+$)(?!\d{8}-\d{5}$)(?![A-Za-z]{2}\d{6,7}$)[A-Za-z0-9._:-]{8,128}$"
 )
+# A case number must not be a taxpayer's number (РНОКПП): ten digits as the whole value, or a
+# standalone run of ten digits whose last one is the РНОКПП check digit.
+TEN_DIGITS = re.compile(r"(?<!\d)\d{10}(?!\d)")
+RNOKPP_WEIGHTS = (-1, 5, 7, 9, 4, 6, 10, 5, 7)
+# In a journalled body the applicant reference is replaced by "#" and its keyed pseudonym
+# ("#" is not allowed in a reference, so a sender cannot pass one off).
+JOURNALLED_REF = re.compile(r"^#[0-9a-f]{64}$")
+REDACTED = "[вилучено]"
 PERSONAL_ID_IN_TEXT = re.compile(
     r"\d{9,}|\d{8}-\d{5}|[А-ЯҐЄІЇA-Z]{2}\s?\d{6}\b|\+?380[\d\s()-]{9,}|[\w.+-]+@[\w-]+\.[\w.]+"
 )
@@ -122,6 +131,8 @@ class Validated:
     event_ids: dict[int, str | None] = field(default_factory=dict)
     # Positions whose value was cut out of the stored body (personal-data shaped).
     redact: list[tuple[int, str]] = field(default_factory=list)
+    # Applicant references already pseudonymised, for the journalled body (journal_body).
+    pseudonyms: dict[str, str] = field(default_factory=dict)
     # The same event twice in one batch: counted as a duplicate, stored once.
     batch_duplicates: int = 0
     # A later copy of an event id in the batch with other content, by index: a conflict,
@@ -164,13 +175,41 @@ def _check_size(count: int) -> None:
         )
 
 
-def _batch_parse_slow(body: bytes):
+# The batch is three levels deep; anything much deeper is refused. Python's recursive json
+# parser would exhaust the stack (a 500), so bodies are parsed by pydantic-core, whose parser
+# stops at a fixed nesting depth with an error instead.
+MAX_JSON_DEPTH = 16
+
+
+def _too_deep() -> problems.JsonTooDeep:
+    return problems.JsonTooDeep(
+        _("Вкладеність JSON глибша за %(limit)s рівнів.") % {"limit": MAX_JSON_DEPTH}
+    )
+
+
+def json_parse(body: bytes) -> Any:
+    """Parse a body without recursion in Python; raise JsonTooDeep or MalformedJson."""
     try:
-        document = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as error:
+        document = from_json(body)
+    except ValueError as error:
+        if "recursion limit" in str(error):
+            raise _too_deep() from error
         raise MalformedJson(
             _("Тіло запиту не є коректним JSON: %(error)s") % {"error": error}
         ) from error
+    # Walk the containers without recursion (a batch has about one per event).
+    stack = [(document, 1)] if isinstance(document, (dict, list)) else []
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise _too_deep()
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return document
+
+
+def _batch_parse_slow(body: bytes):
+    document = json_parse(body)
     if not isinstance(document, dict) or not isinstance(document.get("events"), list):
         raise problems.BatchInvalid(_('Очікується об\'єкт JSON {"events": [ … ]}.'))
     extra = sorted(set(document) - {"events"})
@@ -253,6 +292,89 @@ def pseudonym(system_id: int, applicant_ref: str) -> str:
     return _keyed_hex(pseudonym_hasher(system_id), applicant_ref)
 
 
+def rnokpp_checksum_ok(digits: str) -> bool:
+    """The РНОКПП check digit: the weighted sum of the first nine digits, mod 11, mod 10."""
+    total = sum(int(d) * w for d, w in zip(digits, RNOKPP_WEIGHTS, strict=False))
+    return total % 11 % 10 == int(digits[9])
+
+
+def case_id_ok(case_id: str) -> bool:
+    """An allowed case number: the CASE_ID alphabet and nothing shaped like a РНОКПП."""
+    if not CASE_ID.match(case_id):
+        return False
+    for match in TEN_DIGITS.finditer(case_id):
+        if len(case_id) == 10 or rnokpp_checksum_ok(match.group()):
+            return False
+    return True
+
+
+def _journalled_ref_ok(value: str):
+    return APPLICANT_REF.match(value) or JOURNALLED_REF.match(value)
+
+
+# A plain applicant reference in the raw body (no escapes), and any mention of the field.
+_REF_FIELD = re.compile(rb'"applicant_ref"\s*:')
+_REF_PLAIN = re.compile(rb'"applicant_ref"(\s*:\s*)"([A-Za-z0-9._:-]*)"')
+
+
+def journal_body(
+    body: bytes,
+    *,
+    system_id: int,
+    redact: list[tuple[int, str]] | tuple = (),
+    known: dict[str, str] | None = None,
+) -> tuple[bytes, bool]:
+    """The body as the journal keeps it, and whether it was changed: every applicant reference
+    replaced by "#" + its keyed pseudonym, and the values at `redact` (and any reference not
+    shaped like one) cut out. The raw reference is never stored. A body that mentions a
+    reference but cannot be parsed is not kept at all. `known` holds pseudonyms validation
+    already computed."""
+    known = known or {}
+    escaped = b"\\u00" in body  # a field name could be spelt with escapes
+    if not redact and not escaped:
+        mentions = len(_REF_FIELD.findall(body))
+        if not mentions:
+            return body, False
+        plain = _REF_PLAIN.findall(body)
+        if len(plain) == mentions:
+            # The common case: plain string values, rewritten in place without a parse.
+            keyed = pseudonym_hasher(system_id)
+
+            def replace(match: re.Match) -> bytes:
+                value = match.group(2).decode()
+                hexed = known.get(value)
+                if hexed is None and APPLICANT_REF.match(value):
+                    hexed = _keyed_hex(keyed, value)
+                new = REDACTED if hexed is None else "#" + hexed
+                return b'"applicant_ref"' + match.group(1) + b'"' + new.encode() + b'"'
+
+            return _REF_PLAIN.sub(replace, body), True
+    try:
+        document = json_parse(body)
+    except (problems.JsonTooDeep, MalformedJson):
+        return (b"", True) if escaped or _REF_FIELD.search(body) else (body, False)
+    events = document.get("events") if isinstance(document, dict) else None
+    if not isinstance(events, list):
+        return (b"", True) if escaped or _REF_FIELD.search(body) else (body, False)
+    changed = False
+    for index, name in redact:
+        events[index][name] = REDACTED
+        changed = True
+    keyed = pseudonym_hasher(system_id)
+    for event in events:
+        if not isinstance(event, dict) or "applicant_ref" not in event:
+            continue
+        value = event["applicant_ref"]
+        if isinstance(value, str) and APPLICANT_REF.match(value):
+            event["applicant_ref"] = "#" + _keyed_hex(keyed, value)
+        elif value != REDACTED:
+            event["applicant_ref"] = REDACTED
+        changed = True
+    if not changed:
+        return body, False
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode(), True
+
+
 def batch_validate(
     *,
     body: bytes,
@@ -260,11 +382,13 @@ def batch_validate(
     codes: Codes,
     scope: SystemScope,
     now: dt.datetime,
+    journalled: bool = False,
 ) -> Validated:
     """Validate a batch; raise for whole-batch problems, return rows and rejections.
 
     Each event first takes a tight path of lookups and comparisons; only an event that fails
-    it is examined again (`_event_errors`) to say exactly what is wrong.
+    it is examined again (`_event_errors`) to say exactly what is wrong. `journalled` is for
+    a body read back from the journal, whose applicant references are already pseudonyms.
     """
     events, errors, raw_ids = batch_parse(body)
     result = Validated(errors=errors, total=len(events))
@@ -274,7 +398,9 @@ def batch_validate(
     services, centres, providers = codes.services, codes.centres, codes.providers
     latest = (now + CLOCK_SKEW).astimezone(dt.UTC)
     keyed = pseudonym_hasher(system_id)
-    case_id_ok = CASE_ID.match
+    known = result.pseudonyms
+    ref_ok = _journalled_ref_ok if journalled else APPLICANT_REF.match
+    case_ok = case_id_ok
     scope_all = scope.scope_all
     seen: dict[str, int] = {}
     indexes = result.indexes
@@ -313,16 +439,27 @@ def batch_validate(
             and ("status" in event) == (kind == "status_changed")
             and ("rating" in event) == (kind == "rated")
             and (not reason or (kind in REASON_TYPES and not PERSONAL_ID_IN_TEXT.search(reason)))
-            and (applicant is None or APPLICANT_REF.match(applicant))
-            and case_id_ok(event["case_id"])
+            and (applicant is None or ref_ok(applicant))
+            and case_ok(event["case_id"])
         ):
             result.errors[index] = _event_errors(
-                event, codes=codes, scope=scope, latest=latest, redact=result.redact, index=index
+                event,
+                codes=codes,
+                scope=scope,
+                latest=latest,
+                redact=result.redact,
+                index=index,
+                ref_ok=ref_ok,
             )
             result.event_ids[index] = event["event_id"].lower()
             continue
         event_id = event["event_id"].lower()
-        pseudonym_hex = _keyed_hex(keyed, applicant) if applicant else ""
+        if not applicant:
+            pseudonym_hex = ""
+        elif journalled and applicant[0] == "#":
+            pseudonym_hex = applicant[1:]
+        else:
+            pseudonym_hex = known[applicant] = _keyed_hex(keyed, applicant)
         centre_id = centre.id if centre is not None else None
         earlier = seen.get(event_id)
         if earlier is not None:
@@ -371,6 +508,7 @@ def _event_errors(
     latest: dt.datetime,
     redact: list[tuple[int, str]],
     index: int,
+    ref_ok=APPLICANT_REF.match,
 ) -> list[dict]:
     """Everything wrong with one event that failed the fast checks, in Ukrainian."""
     found: list[dict] = []
@@ -417,15 +555,35 @@ def _event_errors(
                 % {"code": event["provider_code"]},
             )
         )
-    elif (centre is not None or not centre_code) and not scope.allows(centre, provider):
+    elif not scope.provider_allowed(provider):
         found.append(
             problems.EventOutOfScope.item(
-                field="centre_code" if centre_code else "provider_code",
-                detail=_("Центр «%(centre)s» / суб'єкт «%(provider)s» поза зоною підключення.")
-                % {"centre": centre_code or "—", "provider": event["provider_code"]},
+                field="provider_code",
+                detail=_("Суб'єкт надання «%(provider)s» поза зоною підключення системи.")
+                % {"provider": event["provider_code"]},
             )
         )
-    if not CASE_ID.match(event["case_id"]):
+    if centre is not None and not scope.centre_allowed(centre):
+        found.append(
+            problems.EventOutOfScope.item(
+                field="centre_code",
+                detail=_("Центр «%(centre)s» поза зоною підключення системи.")
+                % {"centre": centre_code},
+            )
+        )
+    case_id = event["case_id"]
+    if CASE_ID.match(case_id) and not case_id_ok(case_id):
+        found.append(
+            problems.EventPersonalData.item(
+                field="case_id",
+                detail=_(
+                    "case_id схожий на РНОКПП (10 цифр): номер справи не може містити "
+                    "реєстраційний номер облікової картки платника податків."
+                ),
+            )
+        )
+        redact.append((index, "case_id"))
+    elif not CASE_ID.match(case_id):
         found.append(
             problems.EventError.item(
                 field="case_id",
@@ -437,7 +595,7 @@ def _event_errors(
         )
     _check_type_fields(event, event["type"], found)
     applicant = event.get("applicant_ref")
-    if applicant is not None and not APPLICANT_REF.match(applicant):
+    if applicant is not None and not ref_ok(applicant):
         found.append(
             problems.EventPersonalData.item(
                 field="applicant_ref",

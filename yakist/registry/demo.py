@@ -30,7 +30,7 @@ from yakist.registry.models import (
     TermUnit,
     Territory,
 )
-from yakist.registry.services import system_add
+from yakist.registry.services import PROVIDER_KINDS, system_add
 from yakist.registry.territories import KYIV, codifier_rows, territories_import
 
 DATA_DIR = settings.BASE_DIR / "data"
@@ -501,6 +501,7 @@ def _systems(ctx: DemoContext, ministry: Organisation) -> int:
             count = max(1, int(len(centre_codes) * share))
             scope = centre_codes[offset : offset + count]
             offset += count
+            scope += _providers_at(scope)
         key = system_add(
             name=name,
             public_key=public_pem,
@@ -510,6 +511,22 @@ def _systems(ctx: DemoContext, ministry: Organisation) -> int:
         )
         _write_key(key_dir / f"system-{index + 1}", private, key.key_id, name)
     return ConnectedSystem.objects.count()
+
+
+def _providers_at(centre_codes: list[str]) -> list[str]:
+    """The providers a centre's own system reports for (its connection scope holds centres and
+    providers, docs/integration.md): the central providers whose services centres deliver (with
+    their territorial units) and the councils that founded these centres and access points."""
+    central = Organisation.objects.filter(
+        Q(kind=Organisation.Kind.PROVIDER, parent__isnull=True) | Q(services__isnull=False)
+    )
+    founders = Organisation.objects.filter(
+        Q(centres__code__in=centre_codes) | Q(centres__parent__code__in=centre_codes),
+        kind__in=PROVIDER_KINDS,
+    )
+    return sorted(
+        set(central.values_list("code", flat=True)) | set(founders.values_list("code", flat=True))
+    )
 
 
 def _write_key(base: Path, private: Ed25519PrivateKey, key_id: str, name: str) -> None:

@@ -355,7 +355,18 @@ class ConnectedSystem(models.Model):
         default="1.0",
         help_text=_("Версія переліку відомостей і формату з договору про підключення."),
     )
+    # The connection scope (docs/integration.md): an event is accepted when its centre and its
+    # provider are both in scope. `scope_all` marks a national system (any centre, any
+    # provider); `scope_any_centre` a provider's system that reports its own services from any
+    # centre. Setting either mark is audited (registry.services.system_scope_set).
     scope_all = models.BooleanField(_("усі центри та суб'єкти надання"), default=False)
+    scope_any_centre = models.BooleanField(
+        _("будь-який центр"),
+        default=False,
+        help_text=_(
+            "Система подає події про послуги суб'єктів надання зі своєї зони з будь-якого центру."
+        ),
+    )
     scope_centres = models.ManyToManyField(
         Centre, blank=True, related_name="systems", verbose_name=_("центри в зоні підключення")
     )

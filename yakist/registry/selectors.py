@@ -50,7 +50,7 @@ def _centres_of_system(system_id: int) -> QuerySet[Centre]:
     system = ConnectedSystem.objects.filter(pk=system_id).first()
     if system is None:
         return Centre.objects.none()
-    if system.scope_all:
+    if system.scope_all or system.scope_any_centre:
         return Centre.objects.all()
     return Centre.objects.filter(systems=system)
 
@@ -154,7 +154,7 @@ def systems_for(viewer: Scope) -> QuerySet[ConnectedSystem]:
     if viewer.organisation_id:
         reach = Q(scope_providers=viewer.organisation_id)
     elif viewer.region_code or viewer.centre_id:
-        reach = Q(scope_centres__in=centres_for(viewer).values("pk"))
+        reach = Q(scope_centres__in=centres_for(viewer).values("pk")) | Q(scope_any_centre=True)
     else:
         return queryset.none()
     return queryset.filter(Q(scope_all=True) | reach).distinct().prefetch_related("keys")

@@ -29,17 +29,59 @@ class UnknownScopeCode(Problem):
     )
 
 
+class ScopeWithoutProvider(Problem):
+    slug = "scope-without-provider"
+    status = 400
+    title = gettext_lazy("Зона підключення без суб'єкта надання")
+    description = gettext_lazy(
+        "Подію приймають, лише коли і центр, і суб'єкт надання в зоні підключення системи; "
+        "зона без жодного суб'єкта надання не пропустила б жодної події."
+    )
+
+
+PROVIDER_KINDS = (Organisation.Kind.PROVIDER, Organisation.Kind.LOCAL_GOVERNMENT)
+
+
 def scope_resolve(codes: list[str]) -> tuple[list[Centre], list[Organisation]]:
-    """Split codes into centres and providers; every code must exist."""
+    """Split codes into centres and providers (a provider or a local council providing its
+    own services); every code must exist."""
     wanted = {code.strip() for code in codes if code.strip()}
     centres = list(Centre.objects.filter(code__in=wanted))
-    providers = list(Organisation.objects.filter(code__in=wanted, kind=Organisation.Kind.PROVIDER))
+    providers = list(Organisation.objects.filter(code__in=wanted, kind__in=PROVIDER_KINDS))
     unknown = wanted - {c.code for c in centres} - {p.code for p in providers}
     if unknown:
         raise UnknownScopeCode(
             _("Коди не знайдено серед центрів і суб'єктів надання: %(codes)s")
             % {"codes": ", ".join(sorted(unknown))}
         )
+    return centres, providers
+
+
+def _scope_state(system: ConnectedSystem) -> dict:
+    return {
+        "scope_all": system.scope_all,
+        "scope_any_centre": system.scope_any_centre,
+        "centres": sorted(system.scope_centres.values_list("code", flat=True)),
+        "providers": sorted(system.scope_providers.values_list("code", flat=True)),
+    }
+
+
+def _scope_apply(
+    system: ConnectedSystem, *, scope: list[str] | None, any_centre: bool
+) -> tuple[list[Centre], list[Organisation]]:
+    centres, providers = scope_resolve(scope) if scope is not None else ([], [])
+    if scope is not None and not providers:
+        raise ScopeWithoutProvider(
+            _(
+                "Вкажіть у зоні підключення щонайменше один код суб'єкта надання (разом із "
+                "кодами центрів або з позначкою «будь-який центр»), або all."
+            )
+        )
+    system.scope_all = scope is None
+    system.scope_any_centre = any_centre and scope is not None
+    system.save(update_fields=["scope_all", "scope_any_centre"])
+    system.scope_centres.set(centres)
+    system.scope_providers.set(providers)
     return centres, providers
 
 
@@ -52,18 +94,17 @@ def system_add(
     status: str = ConnectedSystem.State.TESTING,
     operator: Organisation | None = None,
     valid_until: dt.datetime | None = None,
+    any_centre: bool = False,
     actor=None,
 ) -> SystemKey:
-    """Register a connected system with its first key. `scope=None` means all centres."""
+    """Register a connected system with its first key. `scope=None` means all centres and
+    providers; otherwise the codes must name at least one provider, and `any_centre` lets the
+    system report those providers' cases from any centre."""
     key = load_ed25519_public_key(public_key)
     if ConnectedSystem.objects.filter(name=name).exists():
         raise Conflict(_("Система з назвою «%(name)s» уже зареєстрована.") % {"name": name})
-    centres, providers = scope_resolve(scope) if scope is not None else ([], [])
-    system = ConnectedSystem.objects.create(
-        name=name, status=status, operator=operator, scope_all=scope is None
-    )
-    system.scope_centres.set(centres)
-    system.scope_providers.set(providers)
+    system = ConnectedSystem.objects.create(name=name, status=status, operator=operator)
+    centres, providers = _scope_apply(system, scope=scope, any_centre=any_centre)
     audit_record(
         actor=actor,
         action="system_add",
@@ -73,9 +114,31 @@ def system_add(
             "scope": "all"
             if scope is None
             else sorted(c.code for c in centres) + sorted(p.code for p in providers),
+            "scope_all": system.scope_all,
+            "scope_any_centre": system.scope_any_centre,
         },
     )
     return system_key_add(system=system, public_key=key, valid_until=valid_until, actor=actor)
+
+
+@transaction.atomic
+def system_scope_set(
+    *, system: ConnectedSystem, scope: list[str] | None, any_centre: bool = False, actor=None
+) -> ConnectedSystem:
+    """Change a system's connection scope (codes, or None for all); the change, including
+    setting or clearing the "all" and "any centre" marks, is audited."""
+    before = _scope_state(system)
+    _scope_apply(system, scope=scope, any_centre=any_centre)
+    after = _scope_state(system)
+    audit_record(
+        actor=actor,
+        action="system_scope",
+        obj=system,
+        changes={
+            name: [before[name], after[name]] for name in after if before[name] != after[name]
+        },
+    )
+    return system
 
 
 @transaction.atomic

@@ -87,7 +87,12 @@ class Fixture:
         ServiceTerm.objects.create(
             service=self.service, value=5, unit="working_days", effective_from=dt.date(2020, 1, 1)
         )
-        self.system = support.new_system(scope=[c.code for c in (self.a, self.b, self.c)])
+        self.system = support.new_system(
+            scope=[
+                *(c.code for c in (self.a, self.b, self.c)),
+                *(p.code for p in (self.p, self.p_all_promoters, self.p_all_detractors)),
+            ]
+        )
         lookups.lookups_clear()
         self.events: list[dict] = []
 

@@ -23,7 +23,7 @@ from yakist.registry.models import Centre, ConnectedSystem, Organisation, Servic
 from yakist.registry.services import system_add
 
 EVENTS_URL = "http://testserver/api/v1/events"
-COVERED = ("@method", "@path", "content-digest", "content-type")
+COVERED = ("@method", "@authority", "@path", "content-digest", "content-type")
 
 
 @dataclass
@@ -41,12 +41,14 @@ class TestSystem:
         content_type: str = "application/json",
         covered: tuple[str, ...] = COVERED,
         url: str = EVENTS_URL,
+        expires: dt.datetime | None = None,
     ) -> dict[str, str]:
         return sign(
             body,
             key_id=self.key_id,
             private=self.private,
             created=created,
+            expires=expires,
             nonce=nonce,
             content_type=content_type,
             covered=covered,
@@ -71,6 +73,7 @@ def sign(
     content_type: str = "application/json",
     covered: tuple[str, ...] = COVERED,
     url: str = EVENTS_URL,
+    expires: dt.datetime | None = None,
 ) -> dict[str, str]:
     """Headers of a request signed with the library's own signer (RFC 9421 + RFC 9530)."""
     message = _Message("POST", url, {"Content-Type": content_type})
@@ -86,6 +89,7 @@ def sign(
         message,
         key_id=key_id,
         created=created,
+        expires=expires,
         nonce=nonce or uuid.uuid4().hex,
         label="sig1",
         covered_component_ids=covered,

@@ -84,7 +84,8 @@ class FlakyProxy(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        names = ("Content-Type", "Content-Digest", "Signature-Input", "Signature")
+        # Host too, as a reverse proxy keeps it: the signature covers "@authority".
+        names = ("Host", "Content-Type", "Content-Digest", "Signature-Input", "Signature")
         request = urllib.request.Request(
             self.upstream + self.path,
             data=body,

@@ -109,7 +109,7 @@ def test_each_bad_event_gets_a_stable_type_and_a_ukrainian_message(
 
 
 def test_out_of_scope_centre_is_refused_but_its_access_points_are_in_scope(client, world):
-    scoped = support.new_system(scope=[world.centre.code])
+    scoped = support.new_system(scope=[world.centre.code, world.provider.code])
     point = Centre.objects.filter(parent=world.centre).first() or world.centre
     events = [
         support.event(world, case_id="IN"),

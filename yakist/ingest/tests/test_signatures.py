@@ -31,11 +31,12 @@ def openssl_signed_request(
     (RFC 9421 §2.5) and sign it with `openssl pkeyutl -sign -rawin` (Ed25519)."""
     digest = "sha-256=:" + base64.b64encode(hashlib.sha256(body).digest()).decode() + ":"
     params = (
-        '("@method" "@path" "content-digest" "content-type")'
+        '("@method" "@authority" "@path" "content-digest" "content-type")'
         f';created={created};keyid="{key_id}";nonce="{nonce}";alg="ed25519"'
     )
     base = (
         '"@method": POST\n'
+        '"@authority": testserver\n'
         '"@path": /api/v1/events\n'
         f'"content-digest": {digest}\n'
         '"content-type": application/json\n'

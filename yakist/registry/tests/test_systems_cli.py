@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from django.core.management.base import CommandError
 
 from yakist.accounts.models import AuditEntry
-from yakist.registry.models import Centre, ConnectedSystem, SystemKey
+from yakist.registry.models import Centre, ConnectedSystem, Organisation, SystemKey
 
 pytestmark = pytest.mark.django_db
 
@@ -33,13 +33,44 @@ def test_add_prints_the_new_key_id_as_the_last_line(tmp_path, command):
     assert AuditEntry.objects.filter(action="key_add", object_id=str(key.pk)).exists()
 
 
-def test_scope_lists_centres(tmp_path, command):
+def test_scope_lists_centres_and_providers(tmp_path, command):
+    codes = list(Centre.objects.order_by("code").values_list("code", flat=True)[:2])
+    provider = Organisation.objects.filter(kind="provider").order_by("code").first().code
+    pem = write_public(tmp_path / "k.pem", ed25519.Ed25519PrivateKey.generate())
+    command(
+        "systems", "add", "scoped", "--public-key", pem, "--scope", ",".join([*codes, provider])
+    )
+    system = ConnectedSystem.objects.get(name="scoped")
+    assert not system.scope_all and not system.scope_any_centre
+    assert sorted(system.scope_centres.values_list("code", flat=True)) == codes
+    assert list(system.scope_providers.values_list("code", flat=True)) == [provider]
+
+
+def test_hole_06_a_scope_without_any_provider_is_refused(tmp_path, command):
     codes = list(Centre.objects.order_by("code").values_list("code", flat=True)[:2])
     pem = write_public(tmp_path / "k.pem", ed25519.Ed25519PrivateKey.generate())
-    command("systems", "add", "scoped", "--public-key", pem, "--scope", ",".join(codes))
-    system = ConnectedSystem.objects.get(name="scoped")
-    assert not system.scope_all
-    assert sorted(system.scope_centres.values_list("code", flat=True)) == codes
+    with pytest.raises(CommandError, match="суб'єкта надання"):
+        command("systems", "add", "centres-only", "--public-key", pem, "--scope", ",".join(codes))
+    assert not ConnectedSystem.objects.filter(name="centres-only").exists()
+
+
+def test_hole_06_any_centre_mark_from_the_shell_is_audited(tmp_path, command):
+    provider = Organisation.objects.filter(kind="provider").order_by("code").first().code
+    pem = write_public(tmp_path / "k.pem", ed25519.Ed25519PrivateKey.generate())
+    command(
+        "systems", "add", "registry-x", "--public-key", pem, "--scope", provider, "--any-centre"
+    )
+    system = ConnectedSystem.objects.get(name="registry-x")
+    assert system.scope_any_centre and not system.scope_all
+    added = AuditEntry.objects.get(action="system_add", object_id=str(system.pk))
+    assert added.changes["scope_any_centre"] is True
+    command("systems", "scope", "registry-x", "--scope", "all")
+    system.refresh_from_db()
+    assert system.scope_all and not system.scope_any_centre
+    changed = AuditEntry.objects.get(action="system_scope", object_id=str(system.pk))
+    assert changed.changes["scope_all"] == [False, True]
+    assert changed.changes["scope_any_centre"] == [True, False]
+    assert "all" in command("systems", "list")
 
 
 @pytest.mark.parametrize(

@@ -2,12 +2,12 @@
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.table import Table
 
 from yakist.accounts.demo import demo_logins
-from yakist.core.demo import run_demo
+from yakist.core.demo import non_demo_data, run_demo
 
 
 class Command(BaseCommand):
@@ -29,6 +29,21 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, seed, scale, force, only, **options):
+        # The demo creates logins with a published password and systems with derivable keys:
+        # never on a database that holds anything real.
+        if not settings.DEMO_MODE:
+            raise CommandError(
+                "yakist demo працює лише в демо-режимі (YAKIST_DEMO=1, як у make demo); "
+                "на робочій базі його не запускають."
+            )
+        found = non_demo_data()
+        if found:
+            raise CommandError(
+                "База даних містить дані, створені не демо-генератором ("
+                + "; ".join(found)
+                + "). yakist demo запускають лише на порожній базі або на базі попереднього "
+                "запуску демо."
+            )
         console = Console()
         console.print("[bold]Якість[/bold] — підготовка демонстраційних даних")
         call_command("migrate", verbosity=0, interactive=False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import signal
 import sys
 import time
@@ -12,9 +11,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from yakist.cases.services import cases_project_pending
+from yakist.core.retention import RETENTION_EVERY, retention_run
 from yakist.ingest import client, services
-
-NONCE_KEEP = dt.timedelta(hours=1)  # well beyond the ±300 s signature window
+from yakist.ingest.signatures import nonce_retention
 
 
 class Command(BaseCommand):
@@ -32,7 +31,9 @@ class Command(BaseCommand):
         replay.add_argument("--from", dest="first", type=int, help="перший id запису журналу")
         replay.add_argument("--to", dest="last", type=int, help="останній id запису журналу")
         replay.add_argument("--ids", help="ids записів журналу через кому")
-        work = sub.add_parser("work", help="обробник: проєктує прийняті події у справи")
+        work = sub.add_parser(
+            "work", help="обробник: проєктує прийняті події у справи; щодня — строки зберігання"
+        )
         work.add_argument("--once", action="store_true", help="обробити чергу й вийти")
         work.add_argument("--interval", type=float, default=1.0, help="пауза, коли черга порожня")
         work.add_argument("--quiet", action="store_true")
@@ -41,7 +42,9 @@ class Command(BaseCommand):
         live.add_argument("--interval", type=float, default=3.0)
         live.add_argument("--ticks", type=int, default=0, help="0 — доки не зупинять")
         live.add_argument("--quiet", action="store_true")
-        purge = sub.add_parser("purge", help="прибрати старі nonce й тіла оброблених запитів")
+        purge = sub.add_parser(
+            "purge", help="прибрати старі nonce і все, чий строк зберігання минув (як обробник)"
+        )
         purge.add_argument(
             "--journal-days", type=int, default=settings.INGEST_JOURNAL_RETENTION_DAYS
         )
@@ -101,12 +104,22 @@ class Command(BaseCommand):
         stopping = []
         signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
         last_purge = 0.0
+        last_retention: float | None = None
         while not stopping:
+            # Retention needs no operator: at start, then once a day.
+            if (
+                last_retention is None
+                or time.monotonic() - last_retention > RETENTION_EVERY.total_seconds()
+            ):
+                removed = retention_run()
+                last_retention = time.monotonic()
+                if not quiet and any(removed.values()):
+                    self.stdout.write(f"строки зберігання: {removed}")
             entries, cases = cases_project_pending()
             if entries and not quiet:
                 self.stdout.write(f"оброблено записів журналу: {entries}, справ: {cases}")
             if time.monotonic() - last_purge > 600:
-                services.nonces_purge(older_than=NONCE_KEEP)
+                services.nonces_purge(older_than=nonce_retention())
                 last_purge = time.monotonic()
             if not entries:
                 if once:
@@ -131,6 +144,12 @@ class Command(BaseCommand):
         sys.stdout.flush()
 
     def _purge(self, journal_days, **_):
-        nonces = services.nonces_purge(older_than=NONCE_KEEP)
+        nonces = services.nonces_purge(older_than=nonce_retention())
         bodies = services.journal_bodies_purge(older_than_days=journal_days)
-        self.stdout.write(f"Видалено nonce: {nonces}; тіл запитів у журналі: {bodies}.")
+        removed = retention_run()
+        self.stdout.write(
+            f"Видалено nonce: {nonces}; тіл запитів у журналі: "
+            f"{bodies + removed['journal_bodies']}; контактів у повідомленнях: "
+            f"{removed['feedback_contacts']}; коментарів опитувань: {removed['survey_comments']}; "
+            f"IP-адрес в аудиті: {removed['audit_addresses']}."
+        )

@@ -1,4 +1,4 @@
-"""`yakist systems add|list|keys|add-key|revoke|status`: connected systems and their keys."""
+"""`yakist systems add|list|keys|add-key|revoke|status|scope`: connected systems and their keys."""
 
 import datetime as dt
 from pathlib import Path
@@ -24,6 +24,11 @@ class Command(BaseCommand):
             "--scope", default="all", help="коди центрів / суб'єктів надання через кому, або all"
         )
         add.add_argument(
+            "--any-centre",
+            action="store_true",
+            help="суб'єкти надання із зони — з будь-якого центру (система суб'єкта надання)",
+        )
+        add.add_argument(
             "--status", choices=ConnectedSystem.State.values, default=ConnectedSystem.State.ACTIVE
         )
         add.add_argument("--valid-until", help="дата й час закінчення дії ключа (ISO 8601)")
@@ -40,6 +45,12 @@ class Command(BaseCommand):
         status = sub.add_parser("status", help="змінити стан системи")
         status.add_argument("name")
         status.add_argument("status", choices=ConnectedSystem.State.values)
+        scope = sub.add_parser("scope", help="змінити зону підключення системи (з аудитом)")
+        scope.add_argument("name")
+        scope.add_argument(
+            "--scope", required=True, help="коди центрів / суб'єктів надання через кому, або all"
+        )
+        scope.add_argument("--any-centre", action="store_true")
 
     def handle(self, *args, action, **options):
         try:
@@ -74,16 +85,22 @@ class Command(BaseCommand):
             raise CommandError(f"Систему «{name}» не знайдено.")
         return system
 
-    def _add(self, name, public_key, scope, status, valid_until, **_):
-        codes = (
-            None if scope.strip().lower() == "all" else [c for c in scope.split(",") if c.strip()]
-        )
-        if codes == []:
+    def _scope_codes(self, scope: str, any_centre: bool) -> list[str] | None:
+        if scope.strip().lower() == "all":
+            if any_centre:
+                raise CommandError("--any-centre не поєднується з --scope all.")
+            return None
+        codes = [c for c in scope.split(",") if c.strip()]
+        if not codes:
             raise CommandError("--scope: вкажіть коди через кому або all.")
+        return codes
+
+    def _add(self, name, public_key, scope, any_centre, status, valid_until, **_):
         key = services.system_add(
             name=name,
             public_key=self._read_key(public_key),
-            scope=codes,
+            scope=self._scope_codes(scope, any_centre),
+            any_centre=any_centre,
             status=status,
             valid_until=self._valid_until(valid_until),
         )
@@ -100,7 +117,15 @@ class Command(BaseCommand):
 
     def _list(self, **_):
         for system in ConnectedSystem.objects.order_by("name"):
-            scope = "all" if system.scope_all else f"{system.scope_centres.count()} центрів"
+            if system.scope_all:
+                scope = "all"
+            else:
+                centres = (
+                    "будь-який центр"
+                    if system.scope_any_centre
+                    else f"{system.scope_centres.count()} центрів"
+                )
+                scope = f"{centres}, {system.scope_providers.count()} суб'єктів надання"
             self.stdout.write(f"{system.name}\t{system.status}\t{scope}")
 
     def _keys(self, name=None, **_):
@@ -122,3 +147,12 @@ class Command(BaseCommand):
     def _status(self, name, status, **_):
         services.system_status_set(system=self._system(name), status=status)
         self.stdout.write(f"{name}: {status}")
+
+    def _scope(self, name, scope, any_centre, **_):
+        system = services.system_scope_set(
+            system=self._system(name),
+            scope=self._scope_codes(scope, any_centre),
+            any_centre=any_centre,
+        )
+        marks = "all" if system.scope_all else ("будь-який центр" if any_centre else "за кодами")
+        self.stdout.write(f"{name}: зону підключення змінено ({marks}).")
