@@ -286,8 +286,14 @@ def ratings_compute(*, period: Period, methodology: MethodologyVersion) -> int:
     }
     now = timezone.now()
     to_create, to_replace, to_retire = [], [], []
-    for (subject_type, _group), entries in groups.items():
-        for entry in rating.rank_group(entries):
+    for (subject_type, group), entries in groups.items():
+        rating.rank_group(entries)
+        rating.rank_intervals(
+            entries, seed=f"{methodology.code}|{period.code}|{subject_type}|{group}"
+        )
+        for entry in entries:
+            entry.movers = rating.rank_movers(entry, entries)
+        for entry in entries:
             entry.movement = _movement(
                 entry.rank, entry.peer_group, previous.get((subject_type, entry.subject_key))
             )
@@ -316,6 +322,9 @@ def ratings_compute(*, period: Period, methodology: MethodologyVersion) -> int:
                     score_high=entry.high,
                     rank=entry.rank,
                     rank_of=entry.rank_of,
+                    rank_low=entry.rank_low,
+                    rank_high=entry.rank_high,
+                    movers=entry.movers,
                     movement=entry.movement,
                     status=entry.status,
                     components=entry.components,
@@ -338,6 +347,9 @@ def _same_rating(existing: RatingResult, entry: rating.Scored) -> bool:
         existing.score_high,
         existing.rank,
         existing.rank_of,
+        existing.rank_low,
+        existing.rank_high,
+        existing.movers,
         existing.movement,
         existing.status,
         existing.components,
@@ -349,6 +361,9 @@ def _same_rating(existing: RatingResult, entry: rating.Scored) -> bool:
         entry.high,
         entry.rank,
         entry.rank_of,
+        entry.rank_low,
+        entry.rank_high,
+        json.loads(json.dumps(entry.movers)),
         entry.movement,
         entry.status,
         json.loads(json.dumps(entry.components)),  # as the JSON column gives it back
