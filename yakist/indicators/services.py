@@ -241,8 +241,10 @@ def _same(old, new) -> bool:
 def ratings_compute(*, period: Period, methodology: MethodologyVersion) -> int:
     """Rank centres and providers of a period from its current results."""
     weights: dict[str, dict[str, float]] = defaultdict(dict)
+    weight_bases: dict[tuple[str, str], dict] = {}
     for weight in methodology.weights.all():
         weights[weight.subject_type][weight.indicator_code] = float(weight.weight)
+        weight_bases[(weight.subject_type, weight.indicator_code)] = weight.basis
     definitions = {d.code: d for d in methodology.definitions.all()}
     results: dict[tuple[str, str], dict[str, IndicatorResult]] = defaultdict(dict)
     wanted = {code for per_type in weights.values() for code in per_type}
@@ -278,7 +280,11 @@ def ratings_compute(*, period: Period, methodology: MethodologyVersion) -> int:
                 )
             )
         if components:
-            groups[(subject_type, group)].append(rating.score_subject(key, group, components))
+            scored = rating.score_subject(key, group, components)
+            for part in scored.components:
+                # Each published weight names its basis (act | draft | model).
+                part["basis"] = weight_bases.get((subject_type, part["indicator"]), {})
+            groups[(subject_type, group)].append(scored)
     previous = _previous_places(period)
     current = {
         (r.subject_type, r.subject_key): r

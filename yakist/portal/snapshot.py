@@ -153,6 +153,10 @@ def _rating(rating, context: SnapshotContext) -> dict | None:
         "score_high": _num(rating.score_high),
         "rank": rating.rank,
         "rank_of": rating.rank_of,
+        # 95 % interval of the place (model rule `rating.rank_interval`) and what moves it.
+        "rank_low": rating.rank_low,
+        "rank_high": rating.rank_high,
+        "movers": rating.movers,
         "movement": rating.movement,
         "status": rating.status,
         "components": [_component(c, context) for c in rating.components or []],
