@@ -8,7 +8,9 @@ components it was made of.
 
 from __future__ import annotations
 
+import bisect
 import math
+import operator
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -178,7 +180,8 @@ def movement(current_rank: int | None, previous_rank: int | None) -> int | None:
 # A model rule of the methodology (rule `rating.rank_interval`): each replicate redraws every
 # component from its sampling distribution at the subject's own n (a share from its binomial,
 # the loyalty index from its multinomial of promoters / passives / detractors — both by their
-# normal approximation, which is what the subject-level counts allow), multiplies every weight
+# normal approximation from the subject-level counts, so their weighted sum is one normal draw
+# per subject), multiplies every weight
 # by a factor drawn uniformly from 0.5–1.5 and renormalises, and ranks the group again. The
 # interval is the 2.5th–97.5th percentile of the places. The generator is seeded from the
 # methodology, period and group, so a published interval is reproducible.
@@ -214,13 +217,14 @@ def _component_spread(part: dict) -> tuple[float, float]:
 
 def _competition_ranks(scores: list[float]) -> list[int]:
     """1, 2, 2, 4 by score rounded to 0.1 (the rule `rating.ties`)."""
-    order = sorted(range(len(scores)), key=lambda i: -round(scores[i], 1))
-    ranks = [0] * len(scores)
+    shown = [round(score, 1) for score in scores]
+    order = sorted(range(len(shown)), key=shown.__getitem__, reverse=True)
+    ranks = [0] * len(shown)
     previous, previous_rank = None, 0
     for position, i in enumerate(order, start=1):
-        shown = round(scores[i], 1)
-        ranks[i] = previous_rank if shown == previous else position
-        previous, previous_rank = shown, ranks[i]
+        if shown[i] != previous:
+            previous, previous_rank = shown[i], position
+        ranks[i] = previous_rank
     return ranks
 
 
@@ -231,27 +235,39 @@ def rank_intervals(entries: list[Scored], *, seed: str, replicates: int = REPLIC
     if not ranked:
         return
     base_weights = [part["weight"] for part in ranked[0].components]
-    spreads = [[_component_spread(part) for part in e.components] for e in ranked]
+    # Per subject: normalised values and their variances. Independent normal draws of the
+    # components add up to one normal draw of the weighted score, so each replicate costs one
+    # draw per subject (not per subject and component) — what keeps a national group fast.
+    values, variances = [], []
+    for e in ranked:
+        spreads = [_component_spread(part) for part in e.components]
+        values.append([value for value, _error in spreads])
+        variances.append([error * error for _value, error in spreads])
     generator = random.Random(seed)
-    places: list[list[int]] = [[] for _ in ranked]
+    gauss = generator.gauss
+    replicate_ranks: list[list[int]] = []
     for _replicate in range(replicates):
         factors = [
             w * generator.uniform(1 - WEIGHT_SPREAD, 1 + WEIGHT_SPREAD) for w in base_weights
         ]
         total = sum(factors)
         weights = [f / total for f in factors]
-        scores = []
-        for subject in spreads:
-            score = 0.0
-            for weight, (value, error) in zip(weights, subject, strict=True):
-                drawn = value + error * generator.gauss(0.0, 1.0) if error else value
-                score += weight * min(100.0, max(0.0, drawn))
-            scores.append(score)
-        for index, place in enumerate(_competition_ranks(scores)):
-            places[index].append(place)
+        squares = [w * w for w in weights]
+        scores = [
+            min(
+                100.0,
+                max(
+                    0.0,
+                    sum(map(operator.mul, weights, value))
+                    + math.sqrt(sum(map(operator.mul, squares, variance))) * gauss(0.0, 1.0),
+                ),
+            )
+            for value, variance in zip(values, variances, strict=True)
+        ]
+        replicate_ranks.append(_competition_ranks(scores))
+    places = [sorted(column) for column in zip(*replicate_ranks, strict=True)]
     size = len(ranked)
     for entry, drawn in zip(ranked, places, strict=True):
-        drawn.sort()
         entry.rank_low = round(quantile(drawn, RANK_QUANTILES[0]))
         entry.rank_high = round(quantile(drawn, RANK_QUANTILES[1]))
         # The shown place always lies inside its own interval.
@@ -284,28 +300,39 @@ def indistinguishable(entries: list[Scored]) -> list[tuple[int, int]]:
     return runs
 
 
-def rank_movers(entry: Scored, peers: list[Scored]) -> list[dict]:
+def rank_movers(
+    entry: Scored, peers: list[Scored], ordered: list[float] | None = None
+) -> list[dict]:
     """What would move this subject's place most: for each component, the place if that
     component were at the favourable / unfavourable end of its 95 % interval (others as they
-    are), and the points it would need to gain one place."""
+    are), and the normalised points it would need to gain one place.
+
+    `ordered` — the group's scores rounded to 0.1, ascending (computed once per group, so a
+    group of thousands costs a bisect per subject, not a pass over the group)."""
     if entry.score is None:
         return []
-    others = [p.score for p in peers if p is not entry and p.score is not None]
-    better = sorted(s for s in others if round(s, 1) > round(entry.score, 1))
-    gap = round(better[0] - entry.score + 0.05, 2) if better else None
+    if ordered is None:
+        ordered = sorted(round(p.score, 1) for p in peers if p.score is not None)
+    own = round(entry.score, 1)
 
     def place(score: float) -> int:
-        return 1 + sum(1 for s in others if round(s, 1) > round(score, 1))
+        shown = round(score, 1)
+        higher = len(ordered) - bisect.bisect_right(ordered, shown)
+        if own > shown:
+            higher -= 1  # the subject itself, at its actual score, is not its own rival
+        return 1 + higher
 
+    above = bisect.bisect_right(ordered, own)
+    gap = round(ordered[above] - entry.score + 0.05, 2) if above < len(ordered) else None
     movers = []
     for part in entry.components:
+        if part["normalised"] is None:
+            continue
         bounds = [
             normalise(b, part.get("unit", "share"), part.get("direction", "higher_better"))
             for b in (part.get("low"), part.get("high"))
         ]
         bounds = sorted(b for b in bounds if b is not None)
-        if part["normalised"] is None:
-            continue
         up = entry.score + part["weight"] * ((bounds[-1] if bounds else 100.0) - part["normalised"])
         down = entry.score + part["weight"] * ((bounds[0] if bounds else 0.0) - part["normalised"])
         movers.append(

@@ -297,8 +297,9 @@ def ratings_compute(*, period: Period, methodology: MethodologyVersion) -> int:
         rating.rank_intervals(
             entries, seed=f"{methodology.code}|{period.code}|{subject_type}|{group}"
         )
+        ordered = sorted(round(e.score, 1) for e in entries if e.score is not None)
         for entry in entries:
-            entry.movers = rating.rank_movers(entry, entries)
+            entry.movers = rating.rank_movers(entry, entries, ordered)
         for entry in entries:
             entry.movement = _movement(
                 entry.rank, entry.peer_group, previous.get((subject_type, entry.subject_key))

@@ -253,6 +253,8 @@ def _entry(definition, code_rows: list[dict], *, subject, peers, context) -> dic
         "unit": definition.unit,
         "direction": definition.direction,
         "min_sample": definition.min_sample,
+        # The bases in force when the figure was published (act | draft | model).
+        "basis": definition.basis,
         "revision": whole["revision"],
         **_row(whole, breakdown=False, applicants=applicants),
         "breakdowns": [
