@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -342,6 +343,12 @@ def _defining_in_file(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _legal_source(basis: dict[str, Any]) -> str:
+    """The stored one-line source is Ukrainian whatever language the loader runs in."""
+    with translation.override("uk"):
+        return bases.describe(basis)
+
+
 def json_roundtrip(value: Any) -> Any:
     """As a JSON column gives it back."""
     return json.loads(json.dumps(value))
@@ -402,7 +409,7 @@ def methodology_load(*, path: Path, actor=None) -> LoadResult:
                 periodicity=item["periodicity"],
                 subjects=item["subjects"],
                 min_sample=item["min_sample"],
-                legal_source=bases.describe(item["basis"]),
+                legal_source=_legal_source(item["basis"]),
                 basis=definition_bases(item),
                 practice=item.get("practice", "").strip(),
                 params={

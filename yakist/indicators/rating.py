@@ -28,7 +28,9 @@ POPULATION_BANDS = [  # (upper bound exclusive, group code, label)
 
 
 def centre_peer_group(population_served: int) -> str:
-    """Centres are compared within bands of the population they serve (as Mintsyfra did)."""
+    """Centres are compared within bands of the population they serve: model rule
+    `rating.peer_bands` of the methodology (Mintsyfra's 2022 rating is known to have used a
+    «100 тис. і більше» band; the 10k and 50k bounds are Yakist's choice)."""
     for bound, code, _label in POPULATION_BANDS:
         if bound is None or population_served < bound:
             return code

@@ -133,7 +133,9 @@ def test_a_region_on_a_centre_admins_profile_opens_no_oblast_analytics(client, l
     assert client.get(f"/analytics/region/{LVIV}/", {"period": computed}).status_code == 404
     page = client.get("/analytics/ratings/", {"type": "centre", "period": computed})
     keys = {
-        entry.subject_key for _group, _label, items in page.context["groups"] for entry, _n in items
+        entry.subject_key
+        for _group, _label, items, _runs in page.context["groups"]
+        for entry, _n in items
     }
     assert keys <= {profile.centre.code}
     neighbour = Centre.objects.filter(region_id=LVIV, kind="centre").exclude(pk=profile.centre_id)
