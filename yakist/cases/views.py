@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 
 from yakist.accounts.scope import Scope, scope_of
 from yakist.accounts.services import audit_record
-from yakist.cases import selectors
+from yakist.cases import calendar, selectors
 from yakist.cases.lifecycle import ISSUE_LABELS
 from yakist.cases.models import CaseStatus
+from yakist.core.periods import kyiv_now
 from yakist.ingest.models import Channel
 from yakist.registry import selectors as registry_selectors
 
@@ -172,9 +173,14 @@ def home_panel(request: HttpRequest, scope: Scope) -> dict | None:
     """Live counters on the staff home page."""
     if scope.role is None and not scope.superuser:
         return None
+    review = None
+    if scope.is_national or scope.superuser:
+        # The ministry checks whether martial law (and with it the holiday rules) still holds.
+        review = calendar.martial_law_review_due(kyiv_now().date())
     return {
         "template": "cases/_panel.html",
         "counters": selectors.case_counters(scope),
+        "martial_law_review": review,
     }
 
 

@@ -29,6 +29,12 @@ class DefinitionOut(Schema):
     subjects: list[str]
     min_sample: int
     legal_source: str
+    basis: dict = Field(
+        description="basis / formula_basis / min_sample_basis: kind act | draft | model with "
+        "its source (act, number, date, point, in_force_since | document, reference, date | "
+        "rationale, replace_with)"
+    )
+    practice: str = Field(description="practice of other countries: never a legal source")
     methodology: str
     effective_from: dt.date
     effective_to: dt.date | None
@@ -62,6 +68,8 @@ def indicators_list(request: HttpRequest, filters: Query[AtFilter]):
             "subjects": d.subjects,
             "min_sample": d.min_sample,
             "legal_source": d.legal_source,
+            "basis": d.basis,
+            "practice": d.practice,
             "methodology": d.methodology.code,
             "effective_from": d.methodology.effective_from,
             "effective_to": d.methodology.effective_to,

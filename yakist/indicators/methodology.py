@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,10 +19,12 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yakist.accounts.services import audit_record
+from yakist.core import basis as bases
 from yakist.core.problems import Problem
 from yakist.indicators.models import (
     Direction,
@@ -49,8 +52,10 @@ REQUIRED_FIELDS = (
     "periodicity",
     "subjects",
     "min_sample",
-    "legal_source",
 )
+# Each indicator states the basis of its definition, its formula and its minimum sample.
+INDICATOR_BASES = ("basis", "formula_basis", "min_sample_basis")
+RULE_FIELDS = ("code", "name", "name_en", "text", "text_en")
 RATED_SUBJECTS = {SubjectType.CENTRE, SubjectType.PROVIDER}
 
 
@@ -155,9 +160,41 @@ def validate(data: dict[str, Any]) -> list[str]:
             errors.append(_("Показник %(c)s: min_sample має бути цілим числом ≥ 1.") % {"c": where})
         if not isinstance(item["version"], int) or item["version"] < 1:
             errors.append(_("Показник %(c)s: version має бути цілим числом ≥ 1.") % {"c": where})
+        if "legal_source" in item:
+            errors.append(
+                _(
+                    "Показник %(c)s: legal_source більше не пишуть вручну — підставу задає "
+                    "basis (act, draft або model), практику інших країн — practice."
+                )
+                % {"c": where}
+            )
+        for name in INDICATOR_BASES:
+            errors.extend(bases.errors(f"{where}.{name}", item.get(name)))
     errors.extend(_dependency_errors(codes))
     errors.extend(_weight_errors(data.get("weights") or [], codes))
+    errors.extend(_rule_errors(data.get("rule") or []))
     return errors
+
+
+def _rule_errors(rules: list[dict]) -> list[str]:
+    errors, seen = [], set()
+    for position, rule in enumerate(rules, start=1):
+        where = rule.get("code") or f"rule #{position}"
+        missing = [name for name in RULE_FIELDS if not str(rule.get(name) or "").strip()]
+        if missing:
+            errors.append(
+                _("Правило %(c)s: бракує полів %(f)s.") % {"c": where, "f": ", ".join(missing)}
+            )
+        if where in seen:
+            errors.append(_("Код правила %(c)s повторюється.") % {"c": where})
+        seen.add(where)
+        errors.extend(bases.errors(where, rule.get("basis")))
+    return errors
+
+
+def definition_bases(item: dict[str, Any]) -> dict[str, Any]:
+    """The bases of an indicator as stored beside its definition."""
+    return {name: bases.stored(item[name]) for name in INDICATOR_BASES}
 
 
 def _dependency_errors(codes: dict[str, dict]) -> list[str]:
@@ -210,6 +247,7 @@ def _weight_errors(weight_sets: list[dict], codes: dict[str, dict]) -> list[str]
         if subject in seen:
             errors.append(_("Ваги для %(s)s задано двічі.") % {"s": subject})
         seen.add(subject)
+        errors.extend(bases.errors(f"weights.{subject}", weight_set.get("basis")))
         for code, weight in components.items():
             if code not in codes:
                 errors.append(
@@ -286,6 +324,8 @@ def _defining(definition: IndicatorDefinition) -> dict[str, Any]:
         "min_sample": definition.min_sample,
         "params": params,
         "calculator": definition.params.get("calculator"),
+        "basis": definition.basis,
+        "practice": definition.practice,
     }
 
 
@@ -298,7 +338,20 @@ def _defining_in_file(item: dict[str, Any]) -> dict[str, Any]:
         "min_sample": item["min_sample"],
         "params": item.get("params", {}),
         "calculator": item["calculator"],
+        "basis": json_roundtrip(definition_bases(item)),
+        "practice": item.get("practice", "").strip(),
     }
+
+
+def _legal_source(basis: dict[str, Any]) -> str:
+    """The stored one-line source is Ukrainian whatever language the loader runs in."""
+    with translation.override("uk"):
+        return bases.describe(basis)
+
+
+def json_roundtrip(value: Any) -> Any:
+    """As a JSON column gives it back."""
+    return json.loads(json.dumps(value))
 
 
 @transaction.atomic
@@ -337,6 +390,7 @@ def methodology_load(*, path: Path, actor=None) -> LoadResult:
         effective_to=header.get("effective_to"),
         source_file=path.name,
         content_hash=digest,
+        rules=[{**rule, "basis": bases.stored(rule["basis"])} for rule in data.get("rule") or []],
     )
     IndicatorDefinition.objects.bulk_create(
         [
@@ -355,7 +409,9 @@ def methodology_load(*, path: Path, actor=None) -> LoadResult:
                 periodicity=item["periodicity"],
                 subjects=item["subjects"],
                 min_sample=item["min_sample"],
-                legal_source=item["legal_source"].strip(),
+                legal_source=_legal_source(item["basis"]),
+                basis=definition_bases(item),
+                practice=item.get("practice", "").strip(),
                 params={
                     **item.get("params", {}),
                     "calculator": item["calculator"],
@@ -372,6 +428,7 @@ def methodology_load(*, path: Path, actor=None) -> LoadResult:
                 subject_type=weight_set["subject_type"],
                 indicator_code=code,
                 weight=Decimal(str(weight)),
+                basis=bases.stored(weight_set["basis"]),
             )
             for weight_set in data.get("weights") or []
             for code, weight in weight_set["components"].items()

@@ -20,6 +20,9 @@ class MethodologyVersion(models.Model):
     source_file = models.CharField(_("файл"), max_length=200, blank=True)
     content_hash = models.CharField(_("SHA-256 файлу"), max_length=64)
     loaded_at = models.DateTimeField(_("завантажено"), default=timezone.now)
+    # Rules beside the indicators (peer bands, rank interval, publication, deadlines), each
+    # {code, name, name_en, text, text_en, basis, practice?} — see yakist/core/basis.py.
+    rules = models.JSONField(_("правила"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("версія методики")
@@ -77,6 +80,10 @@ class IndicatorDefinition(models.Model):
     subjects = models.JSONField(_("до кого застосовується"))  # list of SubjectType values
     min_sample = models.PositiveIntegerField(_("мінімальна вибірка"))
     legal_source = models.TextField(_("правове джерело"))
+    # {"basis": …, "formula_basis": …, "min_sample_basis": …}: act | draft | model each.
+    basis = models.JSONField(_("підстави"), default=dict, blank=True)
+    # Practice of other countries: never a legal source.
+    practice = models.TextField(_("практика"), blank=True)
     params = models.JSONField(_("параметри"), default=dict, blank=True)
 
     class Meta:
@@ -102,6 +109,7 @@ class RatingWeight(models.Model):
     subject_type = models.CharField(_("вид суб'єкта"), max_length=10, choices=SubjectType.choices)
     indicator_code = models.CharField(_("показник"), max_length=40)
     weight = models.DecimalField(_("вага"), max_digits=5, decimal_places=4)
+    basis = models.JSONField(_("підстава"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("вага показника в рейтингу")
@@ -120,6 +128,8 @@ class ResultStatus(models.TextChoices):
     OK = "ok", _("розраховано")
     INSUFFICIENT = "insufficient", _("недостатньо даних")
     NO_DATA = "no_data", _("немає даних")
+    # A rating only: the rank interval spans more than half the peer group.
+    UNCERTAIN = "uncertain", _("недостатньо даних для рейтингу")
 
 
 class IndicatorResult(models.Model):
@@ -199,6 +209,13 @@ class RatingResult(models.Model):
     score_high = models.FloatField(_("верхня межа бала"), null=True, blank=True)
     rank = models.PositiveIntegerField(_("місце"), null=True, blank=True)
     rank_of = models.PositiveIntegerField(_("із скількох"), default=0)
+    # 95 % interval of the place (rule `rating.rank_interval` of the methodology).
+    rank_low = models.PositiveIntegerField(_("найкраще правдоподібне місце"), null=True, blank=True)
+    rank_high = models.PositiveIntegerField(
+        _("найгірше правдоподібне місце"), null=True, blank=True
+    )
+    # [{indicator, place_if_high, place_if_low, points_per_place, swing}], biggest swing first.
+    movers = models.JSONField(_("що найбільше змінить місце"), default=list, blank=True)
     movement = models.IntegerField(_("зміна місця"), null=True, blank=True)
     status = models.CharField(_("стан"), max_length=12, choices=ResultStatus.choices)
     # [{indicator, value, normalised, weight, contribution, n, numerator, denominator, status}]

@@ -241,8 +241,10 @@ def _same(old, new) -> bool:
 def ratings_compute(*, period: Period, methodology: MethodologyVersion) -> int:
     """Rank centres and providers of a period from its current results."""
     weights: dict[str, dict[str, float]] = defaultdict(dict)
+    weight_bases: dict[tuple[str, str], dict] = {}
     for weight in methodology.weights.all():
         weights[weight.subject_type][weight.indicator_code] = float(weight.weight)
+        weight_bases[(weight.subject_type, weight.indicator_code)] = weight.basis
     definitions = {d.code: d for d in methodology.definitions.all()}
     results: dict[tuple[str, str], dict[str, IndicatorResult]] = defaultdict(dict)
     wanted = {code for per_type in weights.values() for code in per_type}
@@ -278,7 +280,11 @@ def ratings_compute(*, period: Period, methodology: MethodologyVersion) -> int:
                 )
             )
         if components:
-            groups[(subject_type, group)].append(rating.score_subject(key, group, components))
+            scored = rating.score_subject(key, group, components)
+            for part in scored.components:
+                # Each published weight names its basis (act | draft | model).
+                part["basis"] = weight_bases.get((subject_type, part["indicator"]), {})
+            groups[(subject_type, group)].append(scored)
     previous = _previous_places(period)
     current = {
         (r.subject_type, r.subject_key): r
@@ -286,8 +292,15 @@ def ratings_compute(*, period: Period, methodology: MethodologyVersion) -> int:
     }
     now = timezone.now()
     to_create, to_replace, to_retire = [], [], []
-    for (subject_type, _group), entries in groups.items():
-        for entry in rating.rank_group(entries):
+    for (subject_type, group), entries in groups.items():
+        rating.rank_group(entries)
+        rating.rank_intervals(
+            entries, seed=f"{methodology.code}|{period.code}|{subject_type}|{group}"
+        )
+        ordered = sorted(round(e.score, 1) for e in entries if e.score is not None)
+        for entry in entries:
+            entry.movers = rating.rank_movers(entry, entries, ordered)
+        for entry in entries:
             entry.movement = _movement(
                 entry.rank, entry.peer_group, previous.get((subject_type, entry.subject_key))
             )
@@ -316,6 +329,9 @@ def ratings_compute(*, period: Period, methodology: MethodologyVersion) -> int:
                     score_high=entry.high,
                     rank=entry.rank,
                     rank_of=entry.rank_of,
+                    rank_low=entry.rank_low,
+                    rank_high=entry.rank_high,
+                    movers=entry.movers,
                     movement=entry.movement,
                     status=entry.status,
                     components=entry.components,
@@ -338,6 +354,9 @@ def _same_rating(existing: RatingResult, entry: rating.Scored) -> bool:
         existing.score_high,
         existing.rank,
         existing.rank_of,
+        existing.rank_low,
+        existing.rank_high,
+        existing.movers,
         existing.movement,
         existing.status,
         existing.components,
@@ -349,6 +368,9 @@ def _same_rating(existing: RatingResult, entry: rating.Scored) -> bool:
         entry.high,
         entry.rank,
         entry.rank_of,
+        entry.rank_low,
+        entry.rank_high,
+        json.loads(json.dumps(entry.movers)),
         entry.movement,
         entry.status,
         json.loads(json.dumps(entry.components)),  # as the JSON column gives it back

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from yakist.accounts.scope import Scope, scope_of
 from yakist.core.choropleth import render_map
-from yakist.indicators import selectors
+from yakist.indicators import rating, selectors
 from yakist.indicators.models import SubjectType
 from yakist.indicators.rating import peer_group_label, peer_group_order
 from yakist.indicators.tables import table_download
@@ -337,6 +337,8 @@ def ratings(request: HttpRequest) -> HttpResponse:
                 _("Назва"),
                 _("Місце"),
                 _("З"),
+                _("Найкраще правдоподібне місце"),
+                _("Найгірше правдоподібне місце"),
                 _("Бал"),
                 _("Нижня межа"),
                 _("Верхня межа"),
@@ -350,6 +352,8 @@ def ratings(request: HttpRequest) -> HttpResponse:
                     name,
                     e.rank,
                     e.rank_of,
+                    e.rank_low,
+                    e.rank_high,
                     e.score,
                     e.score_low,
                     e.score_high,
@@ -365,7 +369,12 @@ def ratings(request: HttpRequest) -> HttpResponse:
         "indicators/ratings.html",
         {
             "groups": [
-                (group, _group_label(group), groups[group])
+                (
+                    group,
+                    _group_label(group),
+                    groups[group],
+                    rating.indistinguishable([e for e, _name in groups[group]]),
+                )
                 for group in sorted(groups, key=peer_group_order)
             ],
             "subject_type": subject_type,
@@ -421,12 +430,21 @@ def rating_explain(request: HttpRequest, subject_type: str, code: str, period: s
         }
         for c in entry.components
     ]
+    movers = [
+        {
+            **m,
+            "name": (getattr(definitions.get(m["indicator"]), "name", "") if definitions else "")
+            or m["indicator"],
+        }
+        for m in entry.movers or []
+    ]
     return render(
         request,
         "indicators/rating_explain.html",
         {
             "entry": entry,
             "components": components,
+            "movers": movers,
             "name": _names(subject_type, [code]).get(code, code),
             "group_label": _group_label(entry.peer_group),
             "revisions": selectors.rating_revisions(

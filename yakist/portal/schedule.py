@@ -1,8 +1,12 @@
-"""The publication schedule (Procedure of publication, item 5) as data: due dates per period.
+"""The publication schedule as data: due dates per period.
 
-`data/publication-schedule.csv` says, per periodicity, in which month after the period and on
-which day the report is due, and how many days before that reminders go out. A report is late
-when it is not published by the end of its due day in Kyiv time.
+The dates come from a DRAFT (the unsigned Procedure of publication, ref. 1/04-1-2938 of
+19.03.2021, item 5); each row of `data/publication-schedule.csv` carries that basis (columns
+basis, document, reference, date, note) and is refused without it. A row says in which month
+after the period and on which day the report is due, and how many days before the reminder
+anchor reminders go out. «До 25 числа» is read inclusively: a report is late when it is not
+published by the end of its due day in Kyiv time; reminders count from the working day before
+the due day, so the exclusive reading is met too.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from functools import cache
 
 from django.conf import settings
 
+from yakist.core import basis as bases
 from yakist.core.periods import Period, kyiv_date
 
 SCHEDULE_FILE = settings.BASE_DIR / "data" / "publication-schedule.csv"
@@ -26,6 +31,22 @@ class ScheduleRule:
     day: int
     reminder_days: tuple[int, ...]
     source: str
+    basis: dict
+
+
+BASIS_COLUMNS = ("document", "reference", "date", "note", "act", "number", "point")
+
+
+def _basis(row: dict) -> dict:
+    basis = {"kind": row.get("basis", "")}
+    for name in (*BASIS_COLUMNS, "rationale", "replace_with", "in_force_since"):
+        value = (row.get(name) or "").strip()
+        if value:
+            basis[name] = dt.date.fromisoformat(value) if name == "date" else value
+    problems = bases.errors(f"publication-schedule.csv {row.get('periodicity')}", basis)
+    if problems:
+        raise ValueError("; ".join(problems))
+    return bases.stored(basis)
 
 
 @cache
@@ -40,6 +61,7 @@ def rules() -> dict[str, ScheduleRule]:
                     sorted((int(d) for d in row["reminder_days"].split()), reverse=True)
                 ),
                 source=row["source"],
+                basis=_basis(row),
             )
             for row in csv.DictReader(handle)
         }
@@ -54,6 +76,18 @@ def due_date(period: Period) -> dt.date:
     month_index = period.next_first_day.month - 1 + rule.month_after_period - 1
     year = period.next_first_day.year + month_index // 12
     return dt.date(year, month_index % 12 + 1, rule.day)
+
+
+def reminder_anchor(due_on: dt.date) -> dt.date:
+    """The working day before the due day: reminders count from here (rule
+    `publication.reading` of the methodology), so either reading of «до 25 числа» is met."""
+    from yakist.cases.calendar import ua_calendar
+
+    calendar = ua_calendar()
+    day = due_on - dt.timedelta(days=1)
+    while not calendar.is_working_day(day):
+        day -= dt.timedelta(days=1)
+    return day
 
 
 def is_late(period: Period, *, published_at: dt.datetime | None, today: dt.date) -> bool:

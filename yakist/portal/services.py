@@ -499,7 +499,8 @@ def reminders_send(*, today: dt.date, subjects: list[Subject]) -> int:
     sent = 0
     index = _responsible_index()
     for deadline in schedule.open_deadlines(today):
-        days_left = (deadline.due_on - today).days
+        # Reminders count from the working day before the due day (inclusive reading flagged).
+        days_left = (schedule.reminder_anchor(deadline.due_on) - today).days
         rule = schedule.rules()[deadline.periodicity]
         threshold = next((d for d in sorted(rule.reminder_days) if days_left <= d), None)
         if threshold is None or days_left < 0:

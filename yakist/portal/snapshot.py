@@ -153,6 +153,10 @@ def _rating(rating, context: SnapshotContext) -> dict | None:
         "score_high": _num(rating.score_high),
         "rank": rating.rank,
         "rank_of": rating.rank_of,
+        # 95 % interval of the place (model rule `rating.rank_interval`) and what moves it.
+        "rank_low": rating.rank_low,
+        "rank_high": rating.rank_high,
+        "movers": rating.movers,
         "movement": rating.movement,
         "status": rating.status,
         "components": [_component(c, context) for c in rating.components or []],
@@ -249,6 +253,8 @@ def _entry(definition, code_rows: list[dict], *, subject, peers, context) -> dic
         "unit": definition.unit,
         "direction": definition.direction,
         "min_sample": definition.min_sample,
+        # The bases in force when the figure was published (act | draft | model).
+        "basis": definition.basis,
         "revision": whole["revision"],
         **_row(whole, breakdown=False, applicants=applicants),
         "breakdowns": [

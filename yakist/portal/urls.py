@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from yakist.portal import views
+from yakist.portal import methodology, views
 
 app_name = "portal"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("providers/<str:code>", views.provider, name="provider"),
     path("hromadas/<str:code>", views.hromada, name="hromada"),
     path("regions/<str:code>", views.region, name="region"),
+    path("methodology/", methodology.methodology_page, name="methodology"),
     path("indicators/", views.indicator_list, name="indicators"),
     path("indicators/<slug:code>", views.indicator, name="indicator"),
     path("reports/", views.archive, name="archive"),

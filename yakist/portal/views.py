@@ -475,10 +475,13 @@ def opendata_catalogue(request: HttpRequest) -> HttpResponse:
 
 @cached_page(lambda kw: ["dictionary"])
 def opendata_dictionary(request: HttpRequest) -> HttpResponse:
+    definitions = list(indicators.definitions_in_force(presenting_today()))
     return _page(
         request,
         "portal/dictionary.html",
         {
+            "definitions": definitions,
+            "methodology_code": definitions[0].methodology.code if definitions else "",
             "columns": opendata.DICTIONARY,
             "feedback_subject": "national",
             "licence": opendata.LICENCE,

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
+from dataclasses import field as dataclass_field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yakist.accounts.services import audit_record
+from yakist.core import basis as bases
 from yakist.core.problems import Problem
 from yakist.registry.models import Centre
 from yakist.statmon.models import (
@@ -48,6 +50,7 @@ FORM_KEYS = {
     "effective_to",
     "reporting_kinds",
     "source",
+    "basis",
 }
 SECTION_KEYS = {
     "code",
@@ -63,6 +66,7 @@ SECTION_KEYS = {
     "type",
     "unit",
     "change_warning",
+    "basis",
 }
 INDICATOR_KEYS = {
     "code",
@@ -85,6 +89,7 @@ INDICATOR_KEYS = {
     "change_warning",
     "le",
     "required_if",
+    "basis",
 }
 CHECK_KEYS = {
     "id",
@@ -97,6 +102,13 @@ CHECK_KEYS = {
     "total",
     "field",
     "when",
+    "basis",
+}
+# A consistency check written as a shorthand on a field (le, required_if) is a model rule.
+SHORTHAND_BASIS = {
+    "kind": "model",
+    "rationale": "Арифметична або логічна узгодженість полів звіту; захищає від помилок введення.",
+    "replace_with": "правила контролю офіційної форми Мінцифри, коли її буде звірено",
 }
 
 
@@ -161,6 +173,9 @@ class CheckSpec:
     total: str = ""
     field: str = ""
     when: str = ""
+    basis: dict = dataclass_field(
+        default_factory=lambda: dict(SHORTHAND_BASIS), hash=False, compare=False
+    )
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -175,6 +190,7 @@ class CheckSpec:
                 data[name] = getattr(self, name)
         if self.parts:
             data["parts"] = list(self.parts)
+        data["basis"] = bases.stored(self.basis)
         return data
 
 
@@ -202,6 +218,8 @@ class FormSpec:
     indicators: dict[str, IndicatorSpec]
     checks: list[CheckSpec]
     sha256: str = ""
+    # {"form": basis, "sections": {code: basis}, "indicators": {code: basis}} (checks carry theirs)
+    bases: dict = field(default_factory=dict)
     id: int | None = None
     file_name: str = ""
     prefill_warnings: list[str] = field(default_factory=list)
@@ -260,7 +278,8 @@ def catalogue_parse(content: bytes, *, file_name: str = "") -> FormSpec:
         )
     head = document["form"]
     errors.unknown_keys("form", head, FORM_KEYS)
-    errors.unknown_keys("", document, {"form", "sections", "checks"})
+    # `bases` is a library of YAML anchors the rules refer to.
+    errors.unknown_keys("", document, {"form", "sections", "checks", "bases"})
     spec = FormSpec(
         code=str(head.get("code") or ""),
         version=_int(head.get("version"), errors, "form.version"),
@@ -276,6 +295,8 @@ def catalogue_parse(content: bytes, *, file_name: str = "") -> FormSpec:
         sha256=hashlib.sha256(content).hexdigest(),
         file_name=file_name,
     )
+    errors.extend(bases.errors("form", head.get("basis")))
+    spec.bases = {"form": bases.stored(head.get("basis") or {}), "sections": {}, "indicators": {}}
     if not spec.code:
         errors.add("form.code", _("код форми обов'язковий"))
     if not spec.title:
@@ -358,6 +379,8 @@ def _parse_sections(sections: Any, spec: FormSpec, errors: _Errors) -> None:
             errors.add(where, _("назва розділу обов'язкова"))
         if not str(raw.get("source") or "").strip():
             errors.add(where, _("розділ має посилатися на джерело (source)"))
+        errors.extend(bases.errors(_("розділ %(code)s") % {"code": code}, raw.get("basis")))
+        spec.bases.setdefault("sections", {})[code] = bases.stored(raw.get("basis") or {})
         defaults = {
             "applies_to": raw.get("applies_to") or list(spec.reporting_kinds),
             "carry_over": bool(raw.get("carry_over", False)),
@@ -489,6 +512,13 @@ def _parse_indicator(
         ),
     )
     spec.indicators[code] = indicator
+    if indicator.checklist:
+        # A checklist item scores centres: it states its own basis, not its section's.
+        errors.extend(bases.errors(code, raw.get("basis")))
+    if raw.get("basis") is not None:
+        if not indicator.checklist:
+            errors.extend(bases.errors(code, raw.get("basis")))
+        spec.bases.setdefault("indicators", {})[code] = bases.stored(raw["basis"])
     # Shorthands on an indicator become form-level checks, so every rule lives in one list.
     if raw.get("le"):
         spec.checks.append(
@@ -547,7 +577,11 @@ def _parse_checks(raw_checks: Any, spec: FormSpec, errors: _Errors) -> None:
                 total=str(raw.get("total") or ""),
                 field=str(raw.get("field") or ""),
                 when=str(raw.get("when") or ""),
+                basis=raw.get("basis") or {},
             )
+        )
+        errors.extend(
+            bases.errors(_("перевірка %(id)s") % {"id": raw.get("id", number)}, raw.get("basis"))
         )
     seen: set[str] = set()
     for check in spec.checks:
@@ -704,6 +738,7 @@ def form_load(*, content: bytes, file_name: str = "", actor=None) -> LoadResult:
         effective_to=spec.effective_to,
         reporting_kinds=list(spec.reporting_kinds),
         source=spec.source,
+        bases=spec.bases,
         checks=[check.as_dict() for check in spec.checks],
         file_name=file_name[:200],
         sha256=spec.sha256,
@@ -827,6 +862,7 @@ def _form_spec(form_id: int, sha256: str) -> FormSpec:
             total=c.get("total", ""),
             field=c.get("field", ""),
             when=c.get("when", ""),
+            basis=c.get("basis") or dict(SHORTHAND_BASIS),
         )
         for c in form.checks
     ]
@@ -855,6 +891,7 @@ def _form_spec(form_id: int, sha256: str) -> FormSpec:
         checks=checks,
         sha256=form.sha256,
         file_name=form.file_name,
+        bases=form.bases,
     )
 
 

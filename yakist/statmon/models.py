@@ -41,6 +41,9 @@ class FormVersion(models.Model):
     reporting_kinds = models.JSONField(_("види центрів, що звітують"), default=list)
     source = models.TextField(_("джерело"), blank=True)
     checks = models.JSONField(_("міжпольові перевірки"), default=list, blank=True)
+    # Basis of each rule: {"form": …, "sections": {code: …}, "indicators": {code: …}} (act |
+    # draft | model, see yakist/core/basis.py); checks carry theirs inside `checks`.
+    bases = models.JSONField(_("підстави правил"), default=dict, blank=True)
     file_name = models.CharField(_("файл каталогу"), max_length=200, blank=True)
     sha256 = models.CharField(_("SHA-256 файлу"), max_length=64)
     loaded_at = models.DateTimeField(_("завантажено"), default=timezone.now)

@@ -2,16 +2,20 @@
 weekends, suspensions and Kyiv's daylight-saving changes — by example and by property."""
 
 import datetime as dt
+import io
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from yakist.cases.calendar import (
     CALENDAR_DIR,
     HOLIDAYS_FILE,
+    RULE_CARRY_OVER,
     RULE_HOLIDAYS_OFF,
-    RULE_HOLIDAYS_WORKING,
+    RULE_MARTIAL_LAW,
     RULE_WEEKEND,
     DatedDay,
     Regime,
@@ -46,9 +50,10 @@ def due_local(received: dt.datetime, value: int | None, unit: str, suspensions=(
         (D(2021, 1, 16), True, "субота, відпрацювання за перенесенням"),
         (D(2021, 5, 3), False, "свято в неділю переноситься на понеділок"),
         (D(2022, 1, 7), False, "Різдво до воєнного стану"),
-        (D(2022, 3, 7), True, "перенесення втратило силу з воєнним станом"),
-        (D(2022, 3, 8), True, "свято під час воєнного стану — робочий день"),
-        (D(2022, 3, 12), False, "звичайна субота"),
+        (D(2022, 3, 7), False, "перенесення діє: Закон № 2136-IX набрав чинності 24.03.2022"),
+        (D(2022, 3, 8), False, "свято до набрання чинності Законом № 2136-IX"),
+        (D(2022, 3, 12), True, "субота, відпрацювання за перенесенням"),
+        (D(2022, 4, 25), True, "понеділок після Великодня під час воєнного стану — робочий"),
         (D(2024, 12, 25), True, "Різдво 2024 — робочий день (воєнний стан)"),
         (D(2025, 8, 25), True, "понеділок після Дня незалежності в неділю — робочий"),
         (D(2025, 8, 24), False, "неділя"),
@@ -62,13 +67,74 @@ def test_the_martial_law_rule_is_dated_data_not_code():
     holiday = DatedDay(D(2030, 1, 1), "holiday", "Новий рік", "test")
     regimes = [
         Regime(RULE_WEEKEND, D(1991, 1, 1), None, "test"),
-        Regime(RULE_HOLIDAYS_OFF, D(1991, 1, 1), D(2029, 12, 31), "test"),
-        Regime(RULE_HOLIDAYS_WORKING, D(2030, 1, 1), None, "test"),
+        Regime(RULE_HOLIDAYS_OFF, D(1991, 1, 1), None, "test"),
+        Regime(RULE_MARTIAL_LAW, D(2030, 1, 1), None, "test"),
     ]
     assert WorkingCalendar(days=[holiday], regimes=regimes).is_working_day(D(2030, 1, 1))
-    regimes[1] = Regime(RULE_HOLIDAYS_OFF, D(1991, 1, 1), None, "test")
     regimes.pop()
     assert not WorkingCalendar(days=[holiday], regimes=regimes).is_working_day(D(2030, 1, 1))
+
+
+def test_a_weekend_holiday_gives_the_next_working_day_off_only_in_peacetime():
+    easter = DatedDay(D(2027, 5, 2), "holiday", "Великдень (Пасха)", "test")
+    labour = DatedDay(D(2027, 5, 1), "holiday", "День праці", "test")
+    peace = [
+        Regime(RULE_WEEKEND, D(1991, 1, 1), None, "test"),
+        Regime(RULE_HOLIDAYS_OFF, D(1991, 1, 1), None, "test"),
+        Regime(RULE_CARRY_OVER, D(1991, 1, 1), None, "test"),
+    ]
+    calendar = WorkingCalendar(days=[labour, easter], regimes=peace)
+    assert not calendar.is_working_day(D(2027, 5, 3)) and not calendar.is_working_day(D(2027, 5, 4))
+    assert calendar.is_working_day(D(2027, 5, 5))
+    war = [*peace, Regime(RULE_MARTIAL_LAW, D(2022, 3, 24), None, "test")]
+    calendar = WorkingCalendar(days=[labour, easter], regimes=war)
+    assert calendar.is_working_day(D(2027, 5, 3)) and calendar.is_working_day(D(2027, 5, 4))
+
+
+def check(*args) -> list[str]:
+    out = io.StringIO()
+    call_command("calendar", "check", *args, stdout=out)
+    return out.getvalue().splitlines()
+
+
+def test_calendar_check_after_martial_law_lists_the_carried_days_off_with_their_rule():
+    lines = check("2027", "--martial-law-until", "2026-12-31")
+    by_day = {line.split("  ")[0]: line.split("  ", 2)[1:] for line in lines if "  " in line}
+    for day in ("2027-05-03", "2027-05-04", "2027-06-21"):
+        kind, rule = by_day[day]
+        assert kind == "carried_day_off" and "ч. 3 ст. 67" in rule and "322-VIII" in rule
+    assert by_day["2027-05-02"][0] == "holiday" and "ст. 73" in by_day["2027-05-02"][1]
+    assert lines[-1] == f"Робочих днів у 2027 році: {working_days_2027(martial=False)}"
+
+
+def test_calendar_check_under_martial_law_lists_them_as_working_days_with_law_2136():
+    lines = check("2027")
+    by_day = {line.split("  ")[0]: line.split("  ", 2)[1:] for line in lines if "  " in line}
+    for day in ("2027-05-03", "2027-05-04", "2027-06-21"):
+        kind, rule = by_day[day]
+        assert kind == "working_day" and "ч. 6 ст. 6" in rule and "2136-IX" in rule
+    assert lines[-1] == f"Робочих днів у 2027 році: {working_days_2027(martial=True)}"
+
+
+def working_days_2027(*, martial: bool) -> int:
+    weekdays = sum(1 for n in range(365) if (D(2027, 1, 1) + dt.timedelta(n)).weekday() < 5)
+    # Weekday holidays: 1.01, 8.03, 28.06, 15.07, 24.08, 1.10; carried: 3.05, 4.05, 10.05,
+    # 21.06, 27.12.
+    return weekdays if martial else weekdays - 6 - 5
+
+
+@pytest.mark.parametrize(
+    ("until", "day"),
+    [("2027-12-31", "2028-04-17"), ("2027-12-31", "2028-10-02"), ("2027-12-31", "2028-01-03")],
+)
+def test_2028_carried_days_off_after_martial_law(until, day):
+    lines = check("2028", "--martial-law-until", until)
+    assert any(line.startswith(f"{day}  carried_day_off  ") for line in lines)
+
+
+def test_calendar_check_refuses_a_year_outside_the_data():
+    with pytest.raises(CommandError):
+        check("1990")
 
 
 def test_the_holiday_file_matches_the_holidays_package():

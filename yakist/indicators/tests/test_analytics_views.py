@@ -153,5 +153,7 @@ def test_a_region_on_a_centre_admins_profile_opens_no_oblast_analytics(client, l
 def rated_keys(client, period) -> set[str]:
     page = client.get("/analytics/ratings/", {"type": "centre", "period": period})
     return {
-        entry.subject_key for _group, _label, items in page.context["groups"] for entry, _n in items
+        entry.subject_key
+        for _group, _label, items, _runs in page.context["groups"]
+        for entry, _n in items
     }

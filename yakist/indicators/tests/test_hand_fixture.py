@@ -502,7 +502,9 @@ def test_rating_pages_explain_every_component_and_list_the_unranked_last(client,
     assert f"{100 * high:.1f}".replace(".", ",") in html
 
     page = client.get("/analytics/ratings/", {"type": "centre", "period": "2026Q4"})
-    group = next(items for code, _label, items in page.context["groups"] if code == "pop-lt-10k")
+    group = next(
+        items for code, _label, items, _runs in page.context["groups"] if code == "pop-lt-10k"
+    )
     ranks = [entry.rank for entry, _name in group]
     keys = [entry.subject_key for entry, _name in group]
     assert ranks[keys.index("HAND-B")] is None and ranks[keys.index("HAND-A")] is not None

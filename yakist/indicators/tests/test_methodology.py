@@ -43,6 +43,75 @@ def test_the_shipped_methodology_is_loaded_and_a_reload_is_a_no_op():
     assert methodology_load(path=SHIPPED).created is False
 
 
+def test_a_rule_without_basis_is_refused_naming_the_rule(tmp_path):
+    path = variant(
+        tmp_path,
+        "m.toml",
+        NEW_VERSION,
+        NEW_DATES,
+        ("[indicator.min_sample_basis]\nkind", "[indicator.min_sample_note]\nkind"),
+    )
+    assert any("offline_compliance.min_sample_basis" in e and "basis" in e for e in errors_of(path))
+
+
+def test_an_act_basis_without_its_point_is_refused(tmp_path):
+    path = variant(
+        tmp_path,
+        "m.toml",
+        NEW_VERSION,
+        NEW_DATES,
+        ('point = "ст. 10 (строк надання адміністративної послуги)"\n', ""),
+    )
+    assert any("timeliness.basis" in e and "act" in e and "point" in e for e in errors_of(path))
+
+
+def test_practice_in_a_legal_source_is_refused(tmp_path):
+    path = variant(
+        tmp_path,
+        "m.toml",
+        NEW_VERSION,
+        NEW_DATES,
+        ("ст. 9 (подання заяви в електронній формі)", "ст. 9; практика: Canada GC standards"),
+    )
+    assert any("online_share.basis" in e and "practice" in e for e in errors_of(path))
+
+
+def test_a_weight_set_without_basis_is_refused(tmp_path):
+    path = variant(
+        tmp_path, "m.toml", NEW_VERSION, NEW_DATES, ("[weights.basis]\nkind", "[weights.why]\nkind")
+    )
+    assert any("weights.centre" in e for e in errors_of(path))
+
+
+def test_every_shipped_rule_has_a_complete_basis():
+    methodology = MethodologyVersion.objects.get(code="2025.1")
+    definitions = list(methodology.definitions.all())
+    for definition in definitions:
+        assert set(definition.basis) == {"basis", "formula_basis", "min_sample_basis"}
+        assert "Канади" not in definition.legal_source and "практика" not in definition.legal_source
+    timeliness = next(d for d in definitions if d.code == "timeliness")
+    assert "Канади" in timeliness.practice
+    assert all(w.basis["kind"] == "model" for w in methodology.weights.all())
+    rules = {rule["code"]: rule for rule in methodology.rules}
+    assert rules["rating.peer_bands"]["basis"]["kind"] == "model"
+    assert rules["publication.quarterly"]["basis"]["kind"] == "draft"
+    assert rules["publication.quarterly"]["basis"]["reference"] == "1/04-1-2938"
+    for rule in rules.values():
+        if rule["basis"]["kind"] == "act":
+            assert all(rule["basis"].get(k) for k in ("act", "number", "date", "point"))
+
+
+def test_a_changed_basis_under_the_same_definition_version_is_refused(tmp_path):
+    path = variant(
+        tmp_path,
+        "m.toml",
+        NEW_VERSION,
+        NEW_DATES,
+        ("ст. 9 (подання заяви в електронній формі)", "ст. 9 ч. 1 (подання заяви)"),
+    )
+    assert any("online_share" in e and "basis" in e for e in errors_of(path))
+
+
 def test_unknown_input_is_refused(tmp_path):
     path = variant(
         tmp_path,
@@ -121,8 +190,12 @@ def test_a_new_version_keeps_old_results_and_adds_marked_revisions(tmp_path):
         NEW_DATES,
         ('code = "timeliness"\nversion = 1', 'code = "timeliness"\nversion = 2'),
         (
-            'min_sample = 30\nlegal_source = "Закон України «Про адміністративні послуги», ст. 10',
-            'min_sample = 20\nlegal_source = "Закон України «Про адміністративні послуги», ст. 10',
+            'calculator = "timeliness"\nunit = "share"\ndirection = "higher_better"\n'
+            'periodicity = "yearly"\nsubjects = ["centre", "provider", "hromada", "region", '
+            '"nation"]\nmin_sample = 30',
+            'calculator = "timeliness"\nunit = "share"\ndirection = "higher_better"\n'
+            'periodicity = "yearly"\nsubjects = ["centre", "provider", "hromada", "region", '
+            '"nation"]\nmin_sample = 20',
         ),
         (
             "timeliness = 0.35\noffline_compliance = 0.30",

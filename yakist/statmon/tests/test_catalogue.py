@@ -19,10 +19,12 @@ form:
   title: Тестова форма
   effective_from: {start}
   reporting_kinds: [centre, remote_workplace]
+  basis: {{kind: model, rationale: Тестова форма., replace_with: офіційна форма}}
 sections:
   - code: STF
     title: Персонал
     source: Тема 11.2
+    basis: {{kind: model, rationale: Тестовий розділ., replace_with: офіційна форма}}
     indicators:
       - {{code: STF.TOTAL, name: Працівників, name_en: Staff, type: integer, aggregation: sum}}
       - {{code: STF.ON_LEAVE, name: У відпустці, name_en: On leave, type: integer,
@@ -35,6 +37,49 @@ checks: []
 
 def small(version=1, start="2030-01-01", extra=""):
     return (SMALL.format(version=version, start=start) + extra).encode()
+
+
+CHECKLIST = """
+  - code: CHK
+    title: Чек-лист
+    source: Тема 11.2
+    checklist: true
+    type: boolean
+    basis: {kind: model, rationale: Тестовий розділ., replace_with: офіційна форма}
+    indicators:
+      - {code: CHK.ONE, name: Пункт, name_en: Item%s}
+"""
+
+
+def test_a_checklist_item_without_its_own_basis_is_refused_by_name():
+    content = small().replace(b"checks: []", CHECKLIST.replace("%s", "").encode() + b"checks: []")
+    errors = errors_of(content)
+    assert any("CHK.ONE" in e and "basis" in e for e in errors)
+
+
+def test_a_checklist_item_with_an_act_basis_lacking_its_point_is_refused():
+    act = ", basis: {kind: act, act: Наказ, number: '173', date: 2021-12-10, in_force_since: x}"
+    content = small().replace(b"checks: []", CHECKLIST.replace("%s", act).encode() + b"checks: []")
+    assert any("CHK.ONE" in e and "point" in e for e in errors_of(content))
+
+
+def test_a_check_without_basis_is_refused_by_its_id():
+    content = small().replace(
+        b"checks: []",
+        b"checks:\n  - {id: my-check, rule: le, left: STF.ON_LEAVE, right: STF.TOTAL}\n",
+    )
+    assert any("my-check" in e and "basis" in e for e in errors_of(content))
+
+
+def test_the_shipped_checklist_marks_model_items_as_model():
+    spec = catalogue_parse(CATALOGUE.read_bytes())
+    items = spec.bases["indicators"]
+    off = {code: b["kind"] for code, b in items.items() if code.startswith("OFF.")}
+    assert len(off) == 20 and list(off.values()).count("model") == 11
+    assert off["OFF.SEATING"] == "model" and off["OFF.NON_DISCRIMINATION"] == "act"
+    onl = {code: b["kind"] for code, b in items.items() if code.startswith("ONL.")}
+    assert list(onl.values()).count("model") == 11 and onl["ONL.CHAT_5MIN"] == "act"
+    assert all(check.basis["kind"] for check in spec.checks)
 
 
 def errors_of(content: bytes) -> list[str]:

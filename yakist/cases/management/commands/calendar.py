@@ -1,4 +1,4 @@
-"""`yakist calendar export|show|due`: the Ukrainian working-day calendar as dated data."""
+"""`yakist calendar export|show|check|due`: the Ukrainian working-day calendar as dated data."""
 
 import datetime as dt
 
@@ -23,6 +23,15 @@ class Command(BaseCommand):
         export.add_argument("--to-year", type=int, default=2035)
         show = sub.add_parser("show", help="вихідні та святкові дні року")
         show.add_argument("year", type=int)
+        check = sub.add_parser(
+            "check", help="вихідні, перенесені й робочі святкові дні року з правилом і актом"
+        )
+        check.add_argument("year", type=int)
+        check.add_argument(
+            "--martial-law-until",
+            type=dt.date.fromisoformat,
+            help="змоделювати кінець воєнного стану: останній його день, РРРР-ММ-ДД",
+        )
         due = sub.add_parser("due", help="кінцевий строк для справи")
         due.add_argument("--received", required=True, help="час отримання, ISO 8601 зі зсувом")
         due.add_argument("--value", type=int)
@@ -47,6 +56,21 @@ class Command(BaseCommand):
             elif not reason and day.weekday() >= 5:
                 self.stdout.write(f"{day:%Y-%m-%d %a}\tробочий день")
             day += dt.timedelta(days=1)
+
+    def _check(self, year, martial_law_until, **_):
+        if not calendar.FIRST_DAY.year <= year <= calendar.LAST_DAY.year:
+            raise CommandError(
+                f"Рік поза календарем ({calendar.FIRST_DAY.year}–{calendar.LAST_DAY.year})."
+            )
+        cal = calendar.ua_calendar()
+        if martial_law_until is not None:
+            cal = calendar.WorkingCalendar(
+                days=list(cal.days.values()),
+                regimes=calendar.with_martial_law_until(cal.regimes, martial_law_until),
+            )
+        for entry in cal.year_entries(year):
+            self.stdout.write(f"{entry.day.isoformat()}  {entry.kind}  {entry.rule}")
+        self.stdout.write(f"Робочих днів у {year} році: {cal.working_days_in_year(year)}")
 
     def _due(self, received, value, unit, **_):
         moment = parse_datetime(received)
