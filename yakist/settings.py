@@ -30,10 +30,10 @@ DEBUG = env_bool("YAKIST_DEBUG", False)
 # Demo mode: plain-HTTP localhost server with generated secrets, for `make demo` only.
 # `yakist demo` leaves this marker in the var directory, so every later `yakist` command in
 # the demo checkout runs in demo mode without exported variables; a production checkout has
-# no marker and still refuses to start without its secrets.
-DEMO_MARKER = VAR_DIR / "demo-mode"
-DEMO_MODE = env_bool("YAKIST_DEMO", DEMO_MARKER.is_file())
+# no marker and still refuses to start without its secrets. Tests ignore it.
 TESTING = env_bool("YAKIST_TESTING", False)
+DEMO_MARKER = VAR_DIR / "demo-mode"
+DEMO_MODE = env_bool("YAKIST_DEMO", DEMO_MARKER.is_file() and not TESTING)
 
 SECRET_KEY = os.environ.get("YAKIST_SECRET_KEY", "")
 if not SECRET_KEY:
