@@ -199,3 +199,37 @@ def test_the_rest_door_is_a_machine_endpoint_without_csrf(system):
     w = support.world()
     response = via_trembita(strict, support.body_of([support.event(w)]))
     assert response.status_code == 202, response.content
+
+
+def test_the_reference_client_addresses_the_security_server_by_the_x_road_rest_protocol():
+    from yakist.ingest.client import TrembitaSender
+
+    through = TrembitaSender(
+        security_server="https://ss.example/", client=CLIENT, service="UA/GOV/1/YAKIST/events"
+    )
+    assert through.url == "https://ss.example/r1/UA/GOV/1/YAKIST/events/events"
+    direct = TrembitaSender(security_server="http://127.0.0.1:8000", client=CLIENT)
+    assert direct.url == "http://127.0.0.1:8000/trembita/rest/events"
+    request = direct.prepared_request(b"{}", "batch-1")
+    assert request.headers["X-Road-Client"] == CLIENT
+    assert request.headers["X-Road-Id"] == "batch-1"
+    assert "Signature" not in request.headers
+
+
+@override_settings(TREMBITA_SECURITY_SERVERS=["127.0.0.1/32"])
+def test_events_send_via_trembita_delivers_a_file_through_the_rest_door(
+    live_url, system, command, tmp_path
+):
+    import json
+
+    w = support.world()
+    events = [support.event(w, case_id=f"T-{i}") for i in range(3)]
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join(json.dumps(e) for e in events), encoding="utf-8")
+    out = command(
+        "events", "send", str(path), "--via", "trembita",
+        "--security-server", live_url, "--client", CLIENT,
+    )  # fmt: skip
+    assert "прийнято 3" in out
+    entry = Journal.objects.get(system=system.system)
+    assert entry.source == Journal.Source.TREMBITA and entry.xroad_id
