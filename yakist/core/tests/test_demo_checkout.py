@@ -67,3 +67,21 @@ def test_a_checkout_without_the_marker_still_refuses_to_start_without_secrets(tm
     result = _run([str(YAKIST), "systems", "list"], env, tmp_path)
     assert result.returncode != 0
     assert "YAKIST_SECRET_KEY не задано" in result.stderr
+
+
+def test_only_the_demo_trusts_localhost_as_a_trembita_security_server(tmp_path):
+    show = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(','.join(s.TREMBITA_SECURITY_SERVERS) or '-')"
+    )
+    base = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "yakist.settings",
+        "YAKIST_VAR_DIR": str(tmp_path),
+    }
+    python = str(YAKIST.parent / "python")
+    production = {**base, "YAKIST_SECRET_KEY": "s" * 50, "YAKIST_PSEUDONYM_KEY": "p" * 50}
+    assert _run([python, "-c", show], production, tmp_path).stdout.strip() == "-"
+    (tmp_path / "demo-mode").write_text("demo", encoding="utf-8")
+    demo = _run([python, "-c", show], base, tmp_path)
+    assert demo.stdout.strip() == "127.0.0.1/32,::1/128", demo.stderr
