@@ -15,7 +15,7 @@ from yakist.registry.services import system_xroad_client_add
 pytestmark = pytest.mark.django_db
 
 REST_URL = "/trembita/rest/events"
-CLIENT = "UA/GOV/12345678/VULYK"
+CLIENT = "UA/GOV/87654321/CNAP"
 SECURITY_SERVER = "10.20.0.5"
 trusted = override_settings(TREMBITA_SECURITY_SERVERS=["10.20.0.0/24"])
 

@@ -17,7 +17,7 @@ from yakist.registry.services import system_xroad_client_add
 pytestmark = pytest.mark.django_db
 
 SOAP_URL = "/trembita/soap"
-CLIENT = ("UA", "GOV", "12345678", "VULYK")
+CLIENT = ("UA", "GOV", "87654321", "CNAP")
 trusted = override_settings(TREMBITA_SECURITY_SERVERS=["127.0.0.1/32"])
 
 
@@ -89,8 +89,8 @@ def test_zeep_built_from_the_served_wsdl_submits_events_and_gets_the_header_echo
             "objectType": "SUBSYSTEM",
             "xRoadInstance": "UA",
             "memberClass": "GOV",
-            "memberCode": "12345678",
-            "subsystemCode": "VULYK",
+            "memberCode": "87654321",
+            "subsystemCode": "CNAP",
         },
         "service": {
             "objectType": "SERVICE",
@@ -111,7 +111,7 @@ def test_zeep_built_from_the_served_wsdl_submits_events_and_gets_the_header_echo
     assert not result.body.rejected
     assert result.header.id == message_id
     assert result.header.protocolVersion == "4.0"
-    assert result.header.client.memberCode == "12345678"
+    assert result.header.client.memberCode == "87654321"
     assert result.header.service.serviceCode == "submitEvents"
     entry = Journal.objects.get(pk=result.body.journalId)
     assert entry.source == Journal.Source.TREMBITA and entry.xroad_id == message_id
