@@ -258,6 +258,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("YAKIST_FROM_EMAIL", "Якість <noreply@
 INGEST_SIGNATURE_WINDOW_SECONDS = int(os.environ.get("YAKIST_INGEST_SIGNATURE_WINDOW", "300"))
 INGEST_MAX_EVENTS = 1000
 INGEST_RATE_LIMIT_PER_MINUTE = int(os.environ.get("YAKIST_INGEST_RATE_LIMIT", "600"))
+# Extra signature verifiers for the signed API, `algorithm=module.Class`, comma-separated:
+# e.g. a certified DSTU 4145 CAdES verifier the operator installed (docs/integration.md).
+INGEST_SIGNATURE_VERIFIERS = env_list("YAKIST_SIGNATURE_VERIFIERS")
 # «Трембіта» (X-Road) doors, /trembita/rest/events and /trembita/soap: the addresses (CIDRs)
 # of the security servers allowed to call them. Only a request whose TCP peer is one of these
 # is trusted with its X-Road-Client; production lists none until the operator sets them, the
