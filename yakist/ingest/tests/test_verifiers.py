@@ -23,6 +23,6 @@ def test_an_operator_installed_verifier_is_registered_from_the_settings():
 def test_a_verifier_that_cannot_be_loaded_stops_the_start_in_ukrainian():
     with pytest.raises(ImproperlyConfigured, match="не вдалося завантажити"):
         verifiers_load(["dstu4145-cades=vendor_missing.Verifier"])
-    with pytest.raises(ImproperlyConfigured, match="алгоритм=модуль.Клас"):
+    with pytest.raises(ImproperlyConfigured, match=r"алгоритм=модуль\.Клас"):
         verifiers_load(["=yakist.ingest.tests.test_verifiers.OperatorVerifier"])
     assert "dstu4145-cades" not in VERIFIERS
