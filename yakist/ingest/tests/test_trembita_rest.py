@@ -1,9 +1,13 @@
 """The «Трембіта» REST door: trusted only from security servers, the same intake as the signed
 API, X-Road-Id recorded and echoed, resends counted once."""
 
+import re
+import shutil
+import subprocess
 import uuid
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 
 from yakist.cases.models import Case
@@ -233,3 +237,36 @@ def test_events_send_via_trembita_delivers_a_file_through_the_rest_door(
     assert "прийнято 3" in out
     entry = Journal.objects.get(system=system.system)
     assert entry.source == Journal.Source.TREMBITA and entry.xroad_id
+
+
+@pytest.mark.skipif(not shutil.which("curl"), reason="needs curl")
+@override_settings(TREMBITA_SECURITY_SERVERS=["127.0.0.1/32"])
+def test_the_demo_curl_example_of_the_guide_works_and_a_resend_is_a_duplicate(live_url, tmp_path):
+    import json
+
+    from yakist.ingest import lookups
+    from yakist.registry.demo import DEMO_XROAD_CLIENTS
+    from yakist.registry.models import XRoadClient
+
+    guide = (settings.BASE_DIR / "docs" / "integration.md").read_text(encoding="utf-8")
+    (snippet,) = [
+        b for b in re.findall(r"```sh\n(.*?)```", guide, re.S) if "/trembita/rest/events" in b
+    ]
+    (identifier,) = DEMO_XROAD_CLIENTS.values()
+    assert identifier in snippet
+    vulyk = XRoadClient.objects.get(identifier=identifier).system
+    vulyk.scope_all = True  # the event below may be anywhere in the test world
+    vulyk.save()
+    lookups.lookups_clear()
+    (tmp_path / "batch.json").write_bytes(support.body_of([support.event(support.world())]))
+    script = snippet.replace("http://127.0.0.1:8000", live_url)
+
+    def run() -> dict:
+        done = subprocess.run(
+            ["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60
+        )
+        return json.loads(done.stdout)
+
+    assert run() == {"accepted": 1, "duplicates": 0, "rejected": []}
+    assert run() == {"accepted": 0, "duplicates": 1, "rejected": []}
+    assert Journal.objects.filter(system=vulyk, xroad_id="demo-batch-0001").count() == 2
