@@ -28,8 +28,12 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("YAKIST_DEBUG", False)
 # Demo mode: plain-HTTP localhost server with generated secrets, for `make demo` only.
-DEMO_MODE = env_bool("YAKIST_DEMO", False)
+# `yakist demo` leaves this marker in the var directory, so every later `yakist` command in
+# the demo checkout runs in demo mode without exported variables; a production checkout has
+# no marker and still refuses to start without its secrets. Tests ignore it.
 TESTING = env_bool("YAKIST_TESTING", False)
+DEMO_MARKER = VAR_DIR / "demo-mode"
+DEMO_MODE = env_bool("YAKIST_DEMO", DEMO_MARKER.is_file() and not TESTING)
 
 SECRET_KEY = os.environ.get("YAKIST_SECRET_KEY", "")
 if not SECRET_KEY:
@@ -256,6 +260,25 @@ DEFAULT_FROM_EMAIL = os.environ.get("YAKIST_FROM_EMAIL", "Якість <noreply@
 INGEST_SIGNATURE_WINDOW_SECONDS = int(os.environ.get("YAKIST_INGEST_SIGNATURE_WINDOW", "300"))
 INGEST_MAX_EVENTS = 1000
 INGEST_RATE_LIMIT_PER_MINUTE = int(os.environ.get("YAKIST_INGEST_RATE_LIMIT", "600"))
+# Extra signature verifiers for the signed API, `algorithm=module.Class`, comma-separated:
+# e.g. a certified DSTU 4145 CAdES verifier the operator installed (docs/integration.md).
+INGEST_SIGNATURE_VERIFIERS = env_list("YAKIST_SIGNATURE_VERIFIERS")
+# «Трембіта» (X-Road) doors, /trembita/rest/events and /trembita/soap: the addresses (CIDRs)
+# of the security servers allowed to call them. Only a request whose TCP peer is one of these
+# is trusted with its X-Road-Client; production lists none until the operator sets them, the
+# demo trusts its own stand-in on localhost.
+TREMBITA_SECURITY_SERVERS = env_list(
+    "YAKIST_TREMBITA_SECURITY_SERVERS", "127.0.0.1/32,::1/128" if DEMO_MODE else ""
+)
+# Optionally, a header with the SHA-256 fingerprint of the security server's TLS client
+# certificate, set by the TLS-terminating proxy (which must overwrite it on every request),
+# and the fingerprints accepted.
+TREMBITA_CLIENT_CERT_HEADER = os.environ.get("YAKIST_TREMBITA_CLIENT_CERT_HEADER", "")
+TREMBITA_CLIENT_CERT_FINGERPRINTS = env_list("YAKIST_TREMBITA_CLIENT_CERT_FINGERPRINTS")
+# A SOAP envelope carries the same events as a JSON batch in more bytes.
+TREMBITA_SOAP_MAX_BYTES = int(
+    os.environ.get("YAKIST_TREMBITA_SOAP_MAX_BYTES", str(4 * 1024 * 1024))
+)
 # Raw request bodies stay in the journal this long after their events reached the cases.
 INGEST_JOURNAL_RETENTION_DAYS = int(os.environ.get("YAKIST_JOURNAL_RETENTION_DAYS", "90"))
 # Retention of personal data, run daily by the worker (`yakist events work`, yakist.core.retention):

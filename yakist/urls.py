@@ -17,6 +17,8 @@ urlpatterns = [
     path("registry/", include("yakist.registry.urls")),
     path("cases/", include("yakist.cases.urls")),
     path("ingest/", include("yakist.ingest.urls")),
+    # «Трембіта» (X-Road) doors of the event intake, called by security servers.
+    path("trembita/", include("yakist.ingest.xroad_urls")),
     path("feedback/", include("yakist.feedback.urls")),
     path("publication/", include("yakist.portal.urls_console")),
     path("statmon/", include("yakist.statmon.urls")),

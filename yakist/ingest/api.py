@@ -87,6 +87,16 @@ def _batch_schema() -> dict:
     },
 )
 def events_post(request: HttpRequest) -> HttpResponse:
+    body = json_body(request)
+    message = Message(
+        method=request.method or "POST", url=request.build_absolute_uri(), headers=request.headers
+    )
+    outcome = services.event_batch_accept(message=message, body=body)
+    return batch_response(outcome, request)
+
+
+def json_body(request: HttpRequest) -> bytes:
+    """The body of a JSON batch, or 415/413 (the signed API and the Trembita REST door)."""
     content_type = request.content_type or ""
     if content_type != "application/json":
         raise UnsupportedMediaType(
@@ -99,10 +109,11 @@ def events_post(request: HttpRequest) -> HttpResponse:
             _("Тіло запиту має %(length)s байт, дозволено не більше %(limit)s байт.")
             % {"length": len(body), "limit": settings.API_MAX_BODY_BYTES}
         )
-    message = Message(
-        method=request.method or "POST", url=request.build_absolute_uri(), headers=request.headers
-    )
-    outcome = services.event_batch_accept(message=message, body=body)
+    return body
+
+
+def batch_response(outcome: services.BatchOutcome, request: HttpRequest) -> HttpResponse:
+    """202 with the counts, or 422 when nothing was accepted or resent."""
     if outcome.accepted == 0 and outcome.duplicates == 0:
         response: HttpResponse = problem_response(
             services.events_rejection_problem(outcome), request

@@ -14,6 +14,7 @@ import secrets
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from http_message_signatures import HTTPMessageSigner, MappingKeyResolver, algorithms
 
 EVENTS_PATH = "/api/v1/events"
+TREMBITA_PATH = "/trembita/rest/events"
 COVERED = ("@method", "@authority", "@path", "content-digest", "content-type")
 MAX_EVENTS = 1000
 MAX_BODY = 1024 * 1024 - 4096  # stay clear of the 1 MiB limit
@@ -118,10 +120,15 @@ class EventSender:
         body = json.dumps({"events": events}, ensure_ascii=False, separators=(",", ":")).encode()
         return self.send_body(body)
 
+    def prepared_request(self, body: bytes, batch: str) -> Request:
+        """One attempt's request; `batch` stays the same across the retries of one body."""
+        return self.signed_request(body)
+
     def send_body(self, body: bytes) -> BatchResult:
         delay = 1.0
+        batch = str(uuid.uuid4())
         for attempt in range(1, self.max_attempts + 1):
-            request = self.signed_request(body)
+            request = self.prepared_request(body, batch)
             http_request = urllib.request.Request(  # noqa: S310 (scheme checked in events_url)
                 request.url,
                 data=body,
@@ -176,6 +183,49 @@ class EventSender:
             if on_batch is not None:
                 on_batch(result)
         return summary
+
+
+class TrembitaSender(EventSender):
+    """Sends through «Трембіта»: to the consumer security server of the sending system, which
+    seals the message with the member's qualified seal and forwards it to Yakist's REST door.
+    Nothing is signed here; `X-Road-Client` names the sender, and one `X-Road-Id` per batch,
+    kept across its retries, lets Yakist tell a resend from a new message.
+
+    `security_server` is the consumer security server's base URL; with `service` (Yakist's
+    X-Road service id INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICECODE) requests go to
+    `{security_server}/r1/{service}/events` (X-Road message protocol for REST); without it the
+    URL is taken as the full address of the events path (as in the demo's stand-in)."""
+
+    def __init__(
+        self,
+        *,
+        security_server: str,
+        client: str,
+        service: str | None = None,
+        max_attempts: int = 8,
+        timeout: float = 60,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        base = security_server.rstrip("/")
+        if urlsplit(base).scheme not in ("http", "https"):
+            raise ValueError(f"адреса має починатися з http:// або https://: {security_server}")
+        if service:
+            self.url = f"{base}/r1/{service.strip('/')}/events"
+        elif urlsplit(base).path.endswith("/events"):
+            self.url = base
+        else:
+            self.url = base + TREMBITA_PATH
+        self.client = client
+        self.max_attempts = max_attempts
+        self.timeout = timeout
+        self.sleep = sleep
+
+    def prepared_request(self, body: bytes, batch: str) -> Request:
+        return Request(
+            "POST",
+            self.url,
+            {"Content-Type": "application/json", "X-Road-Client": self.client, "X-Road-Id": batch},
+        )
 
 
 def batches(events: Iterable[dict]) -> Iterator[list[dict]]:

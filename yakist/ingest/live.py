@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from yakist.cases.models import Case, CaseStatus
 from yakist.core.demo import DemoContext
-from yakist.ingest.client import EventSender, SendFailed, load_private_key
+from yakist.ingest.client import EventSender, SendFailed, TrembitaSender, load_private_key
 from yakist.ingest.demo import RATING_WEIGHTS, RATINGS, REFUSAL_REASONS, SUSPEND_REASONS, DemoWorld
 from yakist.registry.models import SystemKey
 
@@ -37,6 +37,9 @@ class LiveSystem:
     system_id: int
     sandbox: bool
     sender: EventSender
+    # A system with an X-Road client also sends through the «Трембіта» REST door; in the demo
+    # 127.0.0.1 stands in for its security server.
+    trembita: TrembitaSender | None = None
 
 
 def demo_senders(url: str, key_dir: Path | None = None) -> list[LiveSystem]:
@@ -50,7 +53,13 @@ def demo_senders(url: str, key_dir: Path | None = None) -> list[LiveSystem]:
             continue
         private = load_private_key(keyid_file.with_suffix("").with_suffix(".pem"))
         sender = EventSender(url=url, key_id=key_id, private_key=private, max_attempts=3)
-        result.append(LiveSystem(key.system_id, key.system.status == "testing", sender))
+        xroad = key.system.xroad_clients.order_by("pk").first()
+        trembita = (
+            TrembitaSender(security_server=url, client=xroad.identifier, max_attempts=3)
+            if xroad is not None
+            else None
+        )
+        result.append(LiveSystem(key.system_id, key.system.status == "testing", sender, trembita))
     return result
 
 
@@ -84,14 +93,17 @@ class LiveDemo:
                 continue
             if self.rng.random() < 0.3:
                 events.append(self._mistake(events[0]))
+            through_trembita = live.trembita is not None and self.rng.random() < 0.5
+            sender = live.trembita if through_trembita else live.sender
+            door = " через «Трембіту»" if through_trembita else ""
             try:
-                result = live.sender.send_batch(events)
+                result = sender.send_batch(events)
             except SendFailed as error:
-                log(f"система {live.system_id}: {error}")
+                log(f"система {live.system_id}{door}: {error}")
                 continue
             sent += len(events)
             log(
-                f"система {live.system_id}: прийнято {result.accepted}, повторів "
+                f"система {live.system_id}{door}: прийнято {result.accepted}, повторів "
                 f"{result.duplicates}, відхилено {len(result.rejected)}"
             )
         return sent

@@ -39,6 +39,7 @@ class Journal(models.Model):
 
     class Source(models.TextChoices):
         API = "api", _("API")
+        TREMBITA = "trembita", _("«Трембіта» (X-Road)")
         DEMO = "demo", _("демо-генератор")
 
     system = models.ForeignKey(
@@ -53,6 +54,8 @@ class Journal(models.Model):
     source = models.CharField(_("джерело"), max_length=8, choices=Source.choices, default="api")
     sandbox = models.BooleanField(_("пісочниця"), default=False)
     nonce = models.CharField(_("nonce"), max_length=128, blank=True)
+    # The message id a «Трембіта» security server gave the request (X-Road-Id, xrd:id).
+    xroad_id = models.CharField(_("ідентифікатор повідомлення X-Road"), max_length=255, blank=True)
     # The signed headers as received: Signature-Input, Signature, Content-Digest, Content-Type…
     headers = models.JSONField(_("заголовки"), default=dict)
     body = models.BinaryField(_("тіло запиту"), editable=False)
@@ -75,6 +78,11 @@ class Journal(models.Model):
             models.Index(fields=["system", "received_at"], name="ingest_journal_system_time"),
             models.Index(
                 fields=["id"], condition=Q(processed_at__isnull=True), name="ingest_journal_pending"
+            ),
+            models.Index(
+                fields=["system", "xroad_id"],
+                condition=~Q(xroad_id=""),
+                name="ingest_journal_xroad_id",
             ),
         ]
 

@@ -123,6 +123,16 @@ class SystemSuspended(Problem):
     description = _("Приймання подій від цієї системи призупинено. Зверніться до Мінцифри.")
 
 
+class XRoadIdConflict(Problem):
+    slug = "xroad-id-conflict"
+    status = 409
+    title = _("Ідентифікатор повідомлення X-Road уже використано")
+    description = _(
+        "Запит з таким X-Road-Id (xrd:id) уже прийнято з іншим тілом. Повтор того самого "
+        "запиту дає повтори подій, а не помилку; інший вміст потребує нового ідентифікатора."
+    )
+
+
 class BatchTooLarge(Problem):
     slug = "batch-too-large"
     status = 413

@@ -8,6 +8,7 @@ between the answer and the projection loses nothing: the journal row stays pendi
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,6 +56,23 @@ class BatchOutcome:
         return {"accepted": self.accepted, "duplicates": self.duplicates, "rejected": self.rejected}
 
 
+@dataclass(frozen=True)
+class Caller:
+    """Who sent a batch, as the door it came through authenticated it.
+
+    The signed API (RFC 9421) gives a key and a single-use nonce; the «Трембіта» doors (REST
+    and SOAP, yakist.ingest.xroad) give the X-Road client's system and the message id the
+    security servers assigned. Everything after authentication is `events_intake`.
+    """
+
+    system: ConnectedSystem
+    source: str
+    headers: dict[str, str]
+    key_id: str = ""
+    nonce: str = ""
+    xroad_id: str = ""
+
+
 def event_batch_accept(
     *, message: Message, body: bytes, now: dt.datetime | None = None
 ) -> BatchOutcome:
@@ -62,7 +80,23 @@ def event_batch_accept(
     errors; otherwise returns what was accepted, what was a resend and what was rejected."""
     now = now or timezone.now()
     verified = request_verify(message=message, body=body, now=now)
-    system = verified.key.system
+    headers = {name: message.headers[name] for name in SIGNED_HEADERS if name in message.headers}
+    headers["@method"], headers["@path"] = message.method, urlsplit(message.url).path
+    caller = Caller(
+        system=verified.key.system,
+        source=Journal.Source.API,
+        headers=headers,
+        key_id=verified.key.key_id,
+        nonce=verified.nonce,
+    )
+    return events_intake(caller=caller, body=body, now=now)
+
+
+def events_intake(*, caller: Caller, body: bytes, now: dt.datetime) -> BatchOutcome:
+    """The one intake behind every door: scope, rate limit, validation, duplicates, journal.
+
+    Raises a Problem for whole-request errors (answered as problem+json or a SOAP Fault)."""
+    system = caller.system
     if system.status == ConnectedSystem.State.SUSPENDED:
         raise problems.SystemSuspended(
             _("Приймання подій від системи «%(name)s» призупинено.") % {"name": system.name}
@@ -92,15 +126,18 @@ def event_batch_accept(
         redact=validated.redact if validated is not None else (),
         known=validated.pseudonyms if validated is not None else None,
     )
-    headers = {name: message.headers[name] for name in SIGNED_HEADERS if name in message.headers}
-    headers["@method"], headers["@path"] = message.method, urlsplit(message.url).path
+    headers = dict(caller.headers)
+    if caller.xroad_id:
+        # What a resend under the same X-Road-Id is compared with (the body may be purged).
+        headers["@body-sha256"] = hashlib.sha256(body).hexdigest()
     entry = {
         "system_id": system.pk,
-        "key_id": verified.key.key_id,
+        "key_id": caller.key_id,
         "received_at": now,
-        "source": Journal.Source.API,
+        "source": caller.source,
         "sandbox": sandbox,
-        "nonce": verified.nonce,
+        "nonce": caller.nonce,
+        "xroad_id": caller.xroad_id,
         "headers": headers,
         "body": journalled,
         "redacted": redacted,
@@ -114,11 +151,13 @@ def event_batch_accept(
         "processed_at": now if validated is None else None,  # nothing to project
     }
     with transaction.atomic():
-        if not nonce_use(key_id=verified.key.key_id, nonce=verified.nonce, now=now):
+        if caller.nonce and not nonce_use(key_id=caller.key_id, nonce=caller.nonce, now=now):
             raise problems.SignatureReplayed(
                 _("Nonce «%(nonce)s» уже використано з ключем «%(key)s».")
-                % {"nonce": verified.nonce, "key": verified.key.key_id}
+                % {"nonce": caller.nonce, "key": caller.key_id}
             )
+        if caller.xroad_id:
+            xroad_id_claim(system_id=system.pk, xroad_id=caller.xroad_id, digest=headers)
         if validated is None:
             outcome = BatchOutcome(journal_id=store.journal_insert(**entry))
         else:
@@ -126,6 +165,31 @@ def event_batch_accept(
     if batch_error is not None:
         raise batch_error
     return outcome
+
+
+def xroad_id_claim(*, system_id: int, xroad_id: str, digest: dict[str, str]) -> None:
+    """A message id seen before must carry the same body: a resend is answered as usual (its
+    events count as duplicates), another body under the same id is a conflict. Runs inside
+    the intake's transaction; on PostgreSQL a lock on the id serialises concurrent resends."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                [f"xroad:{system_id}:{xroad_id}"],
+            )
+    earlier = (
+        Journal.objects.filter(system_id=system_id, xroad_id=xroad_id)
+        .values_list("headers", flat=True)
+        .first()
+    )
+    if earlier is not None and earlier.get("@body-sha256") != digest["@body-sha256"]:
+        raise problems.XRoadIdConflict(
+            _(
+                "Повідомлення з X-Road-Id «%(id)s» уже прийнято з іншим тілом. Повтор має "
+                "бути тим самим запитом; новий запит потребує нового ідентифікатора."
+            )
+            % {"id": xroad_id}
+        )
 
 
 def nonce_use(*, key_id: str, nonce: str, now: dt.datetime) -> bool:
@@ -258,7 +322,9 @@ def journal_replay(
     each was received), store any event missing from the event tables, and queue the entries
     for projection. Signatures are not checked again: they were verified on receipt, and the
     key may have been rotated since. Returns (entries, events stored anew)."""
-    entries = Journal.objects.filter(source=Journal.Source.API, batch_error="").exclude(body=b"")
+    entries = Journal.objects.filter(
+        source__in=[Journal.Source.API, Journal.Source.TREMBITA], batch_error=""
+    ).exclude(body=b"")
     if ids is not None:
         entries = entries.filter(pk__in=ids)
     if first is not None:

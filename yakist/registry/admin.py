@@ -9,6 +9,7 @@ from yakist.registry.models import (
     ServiceTerm,
     SystemKey,
     Territory,
+    XRoadClient,
 )
 
 
@@ -60,10 +61,17 @@ class SystemKeyInline(admin.TabularInline):
     readonly_fields = ["key_id", "fingerprint"]
 
 
+class XRoadClientInline(admin.TabularInline):
+    model = XRoadClient
+    extra = 0
+    fields = ["identifier", "created_at"]
+    readonly_fields = ["created_at"]
+
+
 @admin.register(ConnectedSystem)
 class ConnectedSystemAdmin(AuditedModelAdmin):
     list_display = ["name", "status", "scope_all", "agreement_data_version"]
     list_filter = ["status"]
     search_fields = ["name"]
     autocomplete_fields = ["operator", "scope_centres", "scope_providers"]
-    inlines = [SystemKeyInline]
+    inlines = [SystemKeyInline, XRoadClientInline]

@@ -466,6 +466,10 @@ DEMO_SYSTEMS = [
     ("Реєстр суб'єкта надання (демо)", ConnectedSystem.State.ACTIVE, None),
     ("Пісочниця інтегратора (демо)", ConnectedSystem.State.TESTING, 0.01),
 ]
+# The main system also calls through «Трембіта» (X-Road); the demo's live sender sends part of
+# its stream through the REST door from 127.0.0.1, which the demo trusts as a security server.
+# The member code is a placeholder, not a real ЄДРПОУ code.
+DEMO_XROAD_CLIENTS = {"ПК ЦНАП «Вулик» (СЕВ ОВВ)": "UA/GOV/12345678/VULYK"}
 
 
 def _systems(ctx: DemoContext, ministry: Organisation) -> int:
@@ -508,6 +512,7 @@ def _systems(ctx: DemoContext, ministry: Organisation) -> int:
             scope=scope,
             status=status,
             operator=ministry if share is None else None,
+            xroad_clients=[DEMO_XROAD_CLIENTS[name]] if name in DEMO_XROAD_CLIENTS else [],
         )
         _write_key(key_dir / f"system-{index + 1}", private, key.key_id, name)
     return ConnectedSystem.objects.count()

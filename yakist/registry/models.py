@@ -418,3 +418,26 @@ class SystemKey(models.Model):
         if moment < self.valid_from:
             return False
         return self.valid_until is None or moment < self.valid_until
+
+
+class XRoadClient(models.Model):
+    """A «Трембіта» (X-Road) client identifier under which a system calls the intake.
+
+    A system may have several (e.g. a subsystem per environment) and keys besides: moving from
+    the signed pilot API to Trembita keeps the same system and so its event history.
+    """
+
+    system = models.ForeignKey(
+        ConnectedSystem, models.CASCADE, related_name="xroad_clients", verbose_name=_("система")
+    )
+    # INSTANCE/CLASS/MEMBER[/SUBSYSTEM], as the security server sends it in X-Road-Client.
+    identifier = models.CharField(_("ідентифікатор клієнта X-Road"), max_length=255, unique=True)
+    created_at = models.DateTimeField(_("додано"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("клієнт «Трембіти» (X-Road)")
+        verbose_name_plural = _("клієнти «Трембіти» (X-Road)")
+        ordering = ["system", "identifier"]
+
+    def __str__(self) -> str:
+        return self.identifier

@@ -17,7 +17,14 @@ from yakist.registry.keys import (
     load_ed25519_public_key,
     public_key_pem,
 )
-from yakist.registry.models import Centre, ConnectedSystem, Organisation, SystemKey
+from yakist.registry.models import (
+    Centre,
+    ConnectedSystem,
+    Organisation,
+    SystemKey,
+    XRoadClient,
+)
+from yakist.registry.xroad import XRoadClientInvalid, xroad_client_parse
 
 
 class UnknownScopeCode(Problem):
@@ -94,13 +101,63 @@ def system_add(
     status: str = ConnectedSystem.State.TESTING,
     operator: Organisation | None = None,
     valid_until: dt.datetime | None = None,
+    xroad_clients: list[str] = (),
     any_centre: bool = False,
     actor=None,
 ) -> SystemKey:
-    """Register a connected system with its first key. `scope=None` means all centres and
-    providers; otherwise the codes must name at least one provider, and `any_centre` lets the
-    system report those providers' cases from any centre."""
+    """Register a connected system with its first key (and any X-Road client identifiers).
+    `scope=None` means all centres and providers; otherwise the codes must name at least one
+    provider, and `any_centre` lets the system report those providers' cases from any centre."""
     key = load_ed25519_public_key(public_key)
+    system = _system_create(
+        name=name,
+        scope=scope,
+        any_centre=any_centre,
+        status=status,
+        operator=operator,
+        actor=actor,
+    )
+    for identifier in xroad_clients:
+        system_xroad_client_add(system=system, identifier=identifier, actor=actor)
+    return system_key_add(system=system, public_key=key, valid_until=valid_until, actor=actor)
+
+
+@transaction.atomic
+def system_xroad_add(
+    *,
+    name: str,
+    xroad_clients: list[str],
+    scope: list[str] | None,
+    status: str = ConnectedSystem.State.TESTING,
+    operator: Organisation | None = None,
+    any_centre: bool = False,
+    actor=None,
+) -> ConnectedSystem:
+    """Register a connected system that calls only through «Трембіта» (no signing key)."""
+    if not xroad_clients:
+        raise XRoadClientInvalid(_("Вкажіть ідентифікатор клієнта X-Road або відкритий ключ."))
+    system = _system_create(
+        name=name,
+        scope=scope,
+        any_centre=any_centre,
+        status=status,
+        operator=operator,
+        actor=actor,
+    )
+    for identifier in xroad_clients:
+        system_xroad_client_add(system=system, identifier=identifier, actor=actor)
+    return system
+
+
+def _system_create(
+    *,
+    name: str,
+    scope: list[str] | None,
+    any_centre: bool,
+    status: str,
+    operator: Organisation | None,
+    actor,
+) -> ConnectedSystem:
     if ConnectedSystem.objects.filter(name=name).exists():
         raise Conflict(_("Система з назвою «%(name)s» уже зареєстрована.") % {"name": name})
     system = ConnectedSystem.objects.create(name=name, status=status, operator=operator)
@@ -118,7 +175,24 @@ def system_add(
             "scope_any_centre": system.scope_any_centre,
         },
     )
-    return system_key_add(system=system, public_key=key, valid_until=valid_until, actor=actor)
+    return system
+
+
+@transaction.atomic
+def system_xroad_client_add(*, system: ConnectedSystem, identifier: str, actor=None) -> XRoadClient:
+    """Let a system call through «Трембіта» as this X-Road client (keys, if any, stay valid)."""
+    identifier = xroad_client_parse(identifier)
+    if XRoadClient.objects.filter(identifier=identifier).exists():
+        raise Conflict(_("Клієнта X-Road «%(id)s» уже зареєстровано.") % {"id": identifier})
+    client = XRoadClient.objects.create(system=system, identifier=identifier)
+    audit_record(
+        actor=actor,
+        action="xroad_client_add",
+        obj=system,
+        summary=f"{system.name}: {identifier}",
+        changes={"xroad_client": identifier},
+    )
+    return client
 
 
 @transaction.atomic

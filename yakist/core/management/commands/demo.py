@@ -46,6 +46,15 @@ class Command(BaseCommand):
             )
         console = Console()
         console.print("[bold]Якість[/bold] — підготовка демонстраційних даних")
+        if settings.DEMO_MODE:
+            # Every later `yakist` command in this checkout reads the marker (yakist.settings)
+            # and uses the demo's settings without exported variables.
+            settings.DEMO_MARKER.parent.mkdir(parents=True, exist_ok=True)
+            settings.DEMO_MARKER.write_text(
+                "Демо-режим: цю теку підготувала команда `yakist demo` (make demo).\n"
+                "Demo mode: prepared by `yakist demo`. Never keep this file in production.\n",
+                encoding="utf-8",
+            )
         call_command("migrate", verbosity=0, interactive=False)
         call_command("collectstatic", verbosity=0, interactive=False)
         prefixes = tuple(p.strip() for p in only.split(",") if p.strip())

@@ -23,9 +23,25 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         send = sub.add_parser("send", help="надіслати події з файлу JSON Lines (підписано)")
         send.add_argument("file", type=Path, help="події, по одному об'єкту JSON у рядку")
-        send.add_argument("--key", required=True, type=Path, help="закритий ключ Ed25519 (PEM)")
-        send.add_argument("--keyid", required=True, help="ідентифікатор ключа (yk-…)")
-        send.add_argument("--url", required=True, help="адреса сервера, напр. https://yakist…")
+        send.add_argument(
+            "--via",
+            choices=("api", "trembita"),
+            default="api",
+            help="api — підписаний API (типово); trembita — через сервер безпеки «Трембіти»",
+        )
+        send.add_argument("--key", type=Path, help="закритий ключ Ed25519 (PEM), для --via api")
+        send.add_argument("--keyid", help="ідентифікатор ключа (yk-…), для --via api")
+        send.add_argument("--url", help="адреса сервера, напр. https://yakist…, для --via api")
+        send.add_argument(
+            "--security-server", help="адреса сервера безпеки клієнта, для --via trembita"
+        )
+        send.add_argument(
+            "--client", help="клієнт X-Road INSTANCE/CLASS/MEMBER/SUBSYSTEM, для --via trembita"
+        )
+        send.add_argument(
+            "--service",
+            help="служба Якості INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICECODE (шлях /r1/…)",
+        )
         send.add_argument("--max-attempts", type=int, default=8)
         replay = sub.add_parser("replay", help="повторно обробити діапазон журналу приймання")
         replay.add_argument("--from", dest="first", type=int, help="перший id запису журналу")
@@ -52,14 +68,26 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         getattr(self, f"_{action}")(**options)
 
-    def _send(self, file, key, keyid, url, max_attempts, **_):
+    def _send(self, file, via, key, keyid, url, security_server, max_attempts, service, **options):
         try:
-            sender = client.EventSender(
-                url=url,
-                key_id=keyid,
-                private_key=client.load_private_key(key),
-                max_attempts=max_attempts,
-            )
+            if via == "trembita":
+                if not security_server or not options["client"]:
+                    raise CommandError("--via trembita потребує --security-server і --client.")
+                sender = client.TrembitaSender(
+                    security_server=security_server,
+                    client=options["client"],
+                    service=service,
+                    max_attempts=max_attempts,
+                )
+            else:
+                if not (key and keyid and url):
+                    raise CommandError("Підписаний API потребує --key, --keyid і --url.")
+                sender = client.EventSender(
+                    url=url,
+                    key_id=keyid,
+                    private_key=client.load_private_key(key),
+                    max_attempts=max_attempts,
+                )
         except (OSError, ValueError) as error:
             raise CommandError(str(error)) from error
 

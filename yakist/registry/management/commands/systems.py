@@ -1,4 +1,5 @@
-"""`yakist systems add|list|keys|add-key|revoke|status|scope`: connected systems and their keys."""
+"""`yakist systems add|list|keys|add-key|add-xroad|revoke|status|scope`: connected systems,
+their keys and their «Трембіта» (X-Road) client identifiers."""
 
 import datetime as dt
 from pathlib import Path
@@ -17,9 +18,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        add = sub.add_parser("add", help="зареєструвати систему з відкритим ключем Ed25519")
+        add = sub.add_parser(
+            "add", help="зареєструвати систему з відкритим ключем Ed25519 і/або клієнтом X-Road"
+        )
         add.add_argument("name")
-        add.add_argument("--public-key", required=True, type=Path, help="файл PEM")
+        add.add_argument("--public-key", type=Path, help="файл PEM")
+        add.add_argument(
+            "--xroad-client",
+            action="append",
+            default=[],
+            metavar="INSTANCE/CLASS/MEMBER/SUBSYSTEM",
+            help="клієнт «Трембіти» (X-Road), напр. UA/GOV/12345678/VULYK; можна кілька",
+        )
         add.add_argument(
             "--scope", default="all", help="коди центрів / суб'єктів надання через кому, або all"
         )
@@ -39,6 +49,9 @@ class Command(BaseCommand):
         add_key.add_argument("name")
         add_key.add_argument("--public-key", required=True, type=Path)
         add_key.add_argument("--valid-until")
+        add_xroad = sub.add_parser("add-xroad", help="додати системі клієнта X-Road")
+        add_xroad.add_argument("name")
+        add_xroad.add_argument("xroad_client", metavar="INSTANCE/CLASS/MEMBER/SUBSYSTEM")
         revoke = sub.add_parser("revoke", help="відкликати ключ")
         revoke.add_argument("key_id")
         revoke.add_argument("--reason", default="")
@@ -95,7 +108,21 @@ class Command(BaseCommand):
             raise CommandError("--scope: вкажіть коди через кому або all.")
         return codes
 
-    def _add(self, name, public_key, scope, any_centre, status, valid_until, **_):
+    def _add(self, name, public_key, xroad_client, scope, any_centre, status, valid_until, **_):
+        codes = self._scope_codes(scope, any_centre)
+        if public_key is None and not xroad_client:
+            raise CommandError("Вкажіть --public-key FILE.pem і/або --xroad-client ID.")
+        if public_key is None:
+            services.system_xroad_add(
+                name=name,
+                xroad_clients=xroad_client,
+                scope=codes,
+                any_centre=any_centre,
+                status=status,
+            )
+            self.stdout.write(f"Систему «{name}» зареєстровано (стан: {status}). Клієнт X-Road:")
+            self.stdout.write("\n".join(xroad_client))
+            return
         key = services.system_add(
             name=name,
             public_key=self._read_key(public_key),
@@ -103,9 +130,18 @@ class Command(BaseCommand):
             any_centre=any_centre,
             status=status,
             valid_until=self._valid_until(valid_until),
+            xroad_clients=xroad_client,
         )
+        for identifier in xroad_client:
+            self.stdout.write(f"Клієнт X-Road: {identifier}")
         self.stdout.write(f"Систему «{name}» зареєстровано (стан: {status}). Ідентифікатор ключа:")
         self.stdout.write(key.key_id)
+
+    def _add_xroad(self, name, xroad_client, **_):
+        client = services.system_xroad_client_add(
+            system=self._system(name), identifier=xroad_client
+        )
+        self.stdout.write(client.identifier)
 
     def _add_key(self, name, public_key, valid_until, **_):
         key = services.system_key_add(
@@ -126,7 +162,8 @@ class Command(BaseCommand):
                     else f"{system.scope_centres.count()} центрів"
                 )
                 scope = f"{centres}, {system.scope_providers.count()} суб'єктів надання"
-            self.stdout.write(f"{system.name}\t{system.status}\t{scope}")
+            xroad = ",".join(c.identifier for c in system.xroad_clients.all()) or "-"
+            self.stdout.write(f"{system.name}\t{system.status}\t{scope}\t{xroad}")
 
     def _keys(self, name=None, **_):
         keys = SystemKey.objects.select_related("system").order_by("system__name", "valid_from")
