@@ -99,18 +99,22 @@ class SpreadsheetRefused(Problem):
     )
 
 
-def _mib(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".")
+def _size(size: int) -> str:
+    """A size for people: «10 МіБ», «2,5 МіБ», «700 КіБ»."""
+    if size < 1024 * 1024:
+        return _("%(n)s КіБ") % {"n": -(-size // 1024)}
+    number = f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".").replace(".", ",")
+    return _("%(n)s МіБ") % {"n": number}
 
 
 def too_large(size: int | None, limit: int | None = None) -> PayloadTooLarge:
     limit = settings.UPLOAD_MAX_BYTES if limit is None else limit
     if size is None:
-        detail = _("Файл завеликий: дозволено не більше %(limit)s МіБ.") % {"limit": _mib(limit)}
+        detail = _("Файл завеликий: дозволено не більше %(limit)s.") % {"limit": _size(limit)}
     else:
-        detail = _("Файл має %(size)s МіБ, дозволено не більше %(limit)s МіБ.") % {
-            "size": _mib(size),
-            "limit": _mib(limit),
+        detail = _("Файл має %(size)s, дозволено не більше %(limit)s.") % {
+            "size": _size(size),
+            "limit": _size(limit),
         }
     return PayloadTooLarge(detail)
 
@@ -176,10 +180,10 @@ def xlsx_check(content: bytes) -> None:
     if total > settings.XLSX_MAX_UNCOMPRESSED_BYTES:
         raise SpreadsheetRefused(
             _(
-                "Вміст книги після розпакування має %(size)s МіБ, дозволено не більше "
-                "%(limit)s МіБ. Розділіть дані на кілька файлів."
+                "Вміст книги після розпакування має %(size)s, дозволено не більше "
+                "%(limit)s. Розділіть дані на кілька файлів."
             )
-            % {"size": _mib(total), "limit": _mib(settings.XLSX_MAX_UNCOMPRESSED_BYTES)}
+            % {"size": _size(total), "limit": _size(settings.XLSX_MAX_UNCOMPRESSED_BYTES)}
         )
     for entry in entries:
         if entry.file_size < RATIO_CHECK_FROM:
