@@ -315,9 +315,7 @@ def _template_read(workbook, *, report: Report, form: FormSpec) -> TemplateConte
             % {"theirs": payload.get("period"), "ours": report.campaign.period}
         )
     sheet = workbook[SHEET]
-    rows = rows_capped(
-        sheet.iter_rows(min_row=HEADER_ROW, max_col=len(HEADERS), values_only=True)
-    )
+    rows = rows_capped(sheet.iter_rows(min_row=HEADER_ROW, max_col=len(HEADERS), values_only=True))
     header = list(next(rows, None) or [])
     if header != HEADERS:
         raise TemplateRefused(

@@ -25,8 +25,8 @@ class LazyMultipart:
 
     def __init__(self, size: int) -> None:
         self.head = (
-            f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\ncentres\r\n"
-            f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; "
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="kind"\r\n\r\ncentres\r\n'
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; '
             f'filename="c.csv"\r\nContent-Type: text/csv\r\n\r\n'
         ).encode()
         self.tail = f"\r\n--{BOUNDARY}--\r\n".encode()
@@ -164,9 +164,10 @@ def test_hole_07_zip_bomb_refused_before_openpyxl_opens_it(client, login):
 
 @override_settings(XLSX_MAX_UNCOMPRESSED_BYTES=2 * MIB, XLSX_MAX_COMPRESSION_RATIO=10**6)
 def test_hole_07_workbook_unpacking_beyond_the_limit_is_refused():
-    with pytest.raises(SpreadsheetRefused, match="після розпакування має 3 МіБ, дозволено не більше 2 МіБ"):
-        with xlsx_open(zip_bomb(3 * MIB)):
-            pass
+    content = zip_bomb(3 * MIB)
+    with pytest.raises(SpreadsheetRefused) as refused, xlsx_open(content):
+        pass
+    assert "після розпакування має 3 МіБ, дозволено не більше 2 МіБ" in str(refused.value)
 
 
 @pytest.mark.parametrize(
