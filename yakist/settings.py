@@ -283,6 +283,9 @@ LOGIN_LOCKOUT_SECONDS = int(os.environ.get("YAKIST_LOGIN_LOCKOUT_SECONDS", "900"
 FEEDBACK_RESPONSE_DAYS = int(os.environ.get("YAKIST_FEEDBACK_RESPONSE_DAYS", "15"))
 FEEDBACK_RATE_LIMIT = int(os.environ.get("YAKIST_FEEDBACK_RATE_LIMIT", "5"))
 SURVEY_RATE_LIMIT = int(os.environ.get("YAKIST_SURVEY_RATE_LIMIT", "3"))
+# Public poster PDFs: requests a minute per client address (each poster is rendered once and
+# stored, so this only stops one client from hammering the server).
+POSTER_RATE_LIMIT = int(os.environ.get("YAKIST_POSTER_RATE_LIMIT", "30"))
 
 # Demo generator: the steps each app contributes, run in this order by `yakist demo`.
 DEMO_STEPS = [
