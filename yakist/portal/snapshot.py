@@ -220,17 +220,19 @@ def _share_below(ordered: list[float], value: float | None) -> float | None:
 RATING_COUNTS = ("value", "normalised", "numerator", "denominator", "n", "low", "high")
 
 
-def _component(component: dict, context: SnapshotContext) -> dict:
+def _component(component: dict, context: SnapshotContext, hidden: set[str]) -> dict:
     """A rating input, named, with the same counts hidden as for the indicator itself."""
     code = component.get("indicator")
     name, name_en, unit = context.names.get(code, (code, code, "share"))
     named = {**component, "name": name, "name_en": name_en, "unit": unit}
-    if code not in context.applicant_codes or not _is_small(component.get("n")):
+    small = _is_small(component.get("n")) or code in hidden
+    if code not in context.applicant_codes or not small:
         return named
     return {**named, **dict.fromkeys(RATING_COUNTS), "contribution": None, "status": "suppressed"}
 
 
-def _rating(rating, context: SnapshotContext) -> dict | None:
+def _rating(rating, context: SnapshotContext, hidden: set[str] = frozenset()) -> dict | None:
+    """`hidden`: indicators whose whole row the snapshot hides (their counts go here too)."""
     if rating is None:
         return None
     return {
@@ -243,7 +245,7 @@ def _rating(rating, context: SnapshotContext) -> dict | None:
         "rank_of": rating.rank_of,
         "movement": rating.movement,
         "status": rating.status,
-        "components": [_component(c, context) for c in rating.components or []],
+        "components": [_component(c, context, hidden) for c in rating.components or []],
     }
 
 
@@ -404,7 +406,11 @@ def _snapshot(*, subject, period, definitions, rows, rating, peers, as_of, conte
         },
         "indicators": indicators,
         "coverage": coverage,
-        "rating": _rating(rating, context),
+        "rating": _rating(
+            rating,
+            context,
+            {entry["code"] for entry in indicators if entry["status"] == "suppressed"},
+        ),
         "data_as_of": as_of.isoformat() if as_of else None,
         "missing": missing,
     }
