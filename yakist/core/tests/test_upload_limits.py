@@ -80,7 +80,7 @@ def test_hole_07_oversize_upload_refused_before_reading(client, login):
     assert Centre.objects.count() == before
 
 
-def test_hole_07_upload_within_the_limit_is_still_read(client, login):
+def test_upload_within_the_limit_is_still_read(client, login):
     login("ministry")
     body = LazyMultipart(2 * MIB)
     response = post_lazily(client, "/registry/import/", body)
@@ -88,7 +88,7 @@ def test_hole_07_upload_within_the_limit_is_still_read(client, login):
     assert body.position == body.size
 
 
-def test_hole_07_oversize_api_body_gets_ukrainian_problem_json(client):
+def test_oversize_api_body_gets_ukrainian_problem_json(client):
     body = LazyMultipart(2 * MIB)
     response = post_lazily(client, "/api/v1/events", body)
     assert response.status_code == 413
