@@ -241,3 +241,11 @@ def test_hole_07_survey_import_refuses_an_oversize_file_before_reading(tmp_path,
             "--to",
             "2026-06-30",
         )
+
+
+@override_settings(UPLOAD_MAX_BYTES=100)
+def test_hole_07_registry_command_refuses_an_oversize_file_before_reading(tmp_path, command):
+    centres = tmp_path / "centres.csv"
+    centres.write_text("code,kind,name,territory_code\n" + "X,centre,Y,Z\n" * 20, encoding="utf-8")
+    with pytest.raises(CommandError, match="Файл має 1 КіБ, дозволено не більше 1 КіБ"):
+        command("registry", "import", "centres", str(centres))
