@@ -100,7 +100,9 @@ class SpreadsheetRefused(Problem):
 
 
 def _size(size: int) -> str:
-    """A size for people: «10 МіБ», «2,5 МіБ», «700 КіБ»."""
+    """A size for people: «10 МіБ», «2,5 МіБ», «700 КіБ», «100 байт»."""
+    if size < 1024:
+        return _("%(n)s байт") % {"n": size}
     if size < 1024 * 1024:
         return _("%(n)s КіБ") % {"n": -(-size // 1024)}
     number = f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".").replace(".", ",")

@@ -108,7 +108,7 @@ def test_hole_07_oversize_file_within_a_small_body_is_refused_by_its_size(client
     )
     assert response.status_code == 200
     messages = [str(m) for m in response.wsgi_request._messages]
-    assert messages == ["Файл має 5 КіБ, дозволено не більше 1 КіБ."]
+    assert messages == ["Файл має 5 КіБ, дозволено не більше 1000 байт."]
 
 
 def zip_bomb(sheet_bytes: int) -> bytes:
@@ -247,5 +247,5 @@ def test_hole_07_survey_import_refuses_an_oversize_file_before_reading(tmp_path,
 def test_hole_07_registry_command_refuses_an_oversize_file_before_reading(tmp_path, command):
     centres = tmp_path / "centres.csv"
     centres.write_text("code,kind,name,territory_code\n" + "X,centre,Y,Z\n" * 20, encoding="utf-8")
-    with pytest.raises(CommandError, match="Файл має 1 КіБ, дозволено не більше 1 КіБ"):
+    with pytest.raises(CommandError, match="Файл має 290 байт, дозволено не більше 100 байт"):
         command("registry", "import", "centres", str(centres))
