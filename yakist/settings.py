@@ -240,8 +240,18 @@ CONTENT_SECURITY_POLICY = {
 
 # Request bodies: the API answers 413 above this (DESIGN §4.4: 1 MiB per event batch).
 API_MAX_BODY_BYTES = int(os.environ.get("YAKIST_API_MAX_BODY_BYTES", str(1024 * 1024)))
-DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("YAKIST_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
-FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# Uploaded files (registry imports, report templates, surveys): refused above this size before
+# anything reads them (the whole request body is checked against it by its Content-Length).
+UPLOAD_MAX_BYTES = int(os.environ.get("YAKIST_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES
+# Uploaded workbooks: their zip entries together may unpack to at most this much, no entry may
+# be compressed more than this many times (a zip bomb), and a table has at most this many rows.
+XLSX_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("YAKIST_XLSX_MAX_UNCOMPRESSED_BYTES", str(100 * 1024 * 1024))
+)
+XLSX_MAX_COMPRESSION_RATIO = int(os.environ.get("YAKIST_XLSX_MAX_COMPRESSION_RATIO", "100"))
+UPLOAD_MAX_ROWS = int(os.environ.get("YAKIST_UPLOAD_MAX_ROWS", "100000"))
 
 EMAIL_BACKEND = os.environ.get(
     "YAKIST_EMAIL_BACKEND",
@@ -306,6 +316,9 @@ LOGIN_LOCKOUT_SECONDS = int(os.environ.get("YAKIST_LOGIN_LOCKOUT_SECONDS", "900"
 FEEDBACK_RESPONSE_DAYS = int(os.environ.get("YAKIST_FEEDBACK_RESPONSE_DAYS", "15"))
 FEEDBACK_RATE_LIMIT = int(os.environ.get("YAKIST_FEEDBACK_RATE_LIMIT", "5"))
 SURVEY_RATE_LIMIT = int(os.environ.get("YAKIST_SURVEY_RATE_LIMIT", "3"))
+# Public poster PDFs: requests a minute per client address (each poster is rendered once and
+# stored, so this only stops one client from hammering the server).
+POSTER_RATE_LIMIT = int(os.environ.get("YAKIST_POSTER_RATE_LIMIT", "30"))
 
 # Demo generator: the steps each app contributes, run in this order by `yakist demo`.
 DEMO_STEPS = [

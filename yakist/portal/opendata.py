@@ -134,9 +134,11 @@ DICTIONARY = [
         "status",
         "string",
         "Стан: ok; insufficient — замала вибірка; no_data — дані не подано або суб'єкт "
-        "не підключено; suppressed — приховано, бо менше 5 випадків",
+        "не підключено; suppressed — приховано, бо менше 5 випадків або щоб приховане "
+        "не можна було відняти від підсумку",
         "Status: ok; insufficient — sample too small; no_data — not reported or not "
-        "connected; suppressed — fewer than 5 cases",
+        "connected; suppressed — fewer than 5 cases, or hidden so that a hidden count "
+        "cannot be derived from the total",
         {"required": True, "enum": ["ok", "insufficient", "no_data", "suppressed"]},
     ),
     Column(

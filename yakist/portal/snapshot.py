@@ -66,25 +66,113 @@ def about_applicants(definition) -> bool:
     return definition.code != COVERAGE and bool(APPLICANT_INPUTS & set(definition.inputs or []))
 
 
+SUPPRESSED = {
+    "value": None,
+    "numerator": None,
+    "denominator": None,
+    "n": None,
+    "ci_low": None,
+    "ci_high": None,
+    "extra": {},
+    "status": "suppressed",
+}
+
+
+def _small_row(row: dict, *, breakdown: bool) -> bool:
+    """The primary rule: a count below SMALL_CELL (and, in a slice, a numerator too)."""
+    return _is_small(row.get("n")) or (breakdown and _is_small(row.get("numerator")))
+
+
 def suppress(row: dict, *, breakdown: bool) -> dict:
     """Hide counts below SMALL_CELL and the shares computed from them."""
-    small = _is_small(row.get("n")) or (breakdown and _is_small(row.get("numerator")))
-    if not small:
-        return row
-    return {
-        **row,
-        "value": None,
-        "numerator": None,
-        "denominator": None,
-        "n": None,
-        "ci_low": None,
-        "ci_high": None,
-        "extra": {},
-        "status": "suppressed",
-    }
+    return {**row, **SUPPRESSED} if _small_row(row, breakdown=breakdown) else row
 
 
-def _row(result: dict, *, breakdown: bool, applicants: bool = True) -> dict:
+def _count(value) -> float:
+    return 0.0 if value is None else float(value)
+
+
+def _revealing(total: dict, cells: list[dict], hidden: set[int], visible: list[int]) -> bool:
+    """Whether the hidden slices of a group can be told from the total and the visible ones:
+    a single hidden slice is the difference; hidden slices that add up to fewer than
+    SMALL_CELL cases (or to their own number: each is 1) or to fewer than SMALL_CELL in the
+    numerator are a small cell again; a hidden numerator or its complement that adds up to
+    zero says each hidden one is zero."""
+    if len(hidden) == 1:
+        return True
+    left_n = _count(total.get("n")) - sum(_count(cells[i].get("n")) for i in visible)
+    if left_n < SMALL_CELL or left_n <= len(hidden):
+        return True
+    if total.get("numerator") is None:
+        return False
+    left_numerator = _count(total["numerator"]) - sum(
+        _count(cells[i].get("numerator")) for i in visible
+    )
+    return left_numerator < SMALL_CELL or left_n - left_numerator <= 0
+
+
+def protect_group(total: dict, cells: list[dict], hidden: set[int]) -> tuple[set[int], bool]:
+    """Secondary suppression of one group of slices adding up to `total` (rule in
+    docs/publication.md): while the hidden slices can be told by subtraction, hide the
+    smallest visible one too. Returns the hidden slices and whether the total must go as
+    well: when every slice is hidden and there are as many slices as cases (each is 1)."""
+    hidden = set(hidden)
+    while hidden:
+        visible = sorted(
+            (i for i in range(len(cells)) if i not in hidden),
+            key=lambda i: (_count(cells[i].get("n")), _count(cells[i].get("numerator")), i),
+        )
+        if not _revealing(total, cells, hidden, visible):
+            break
+        if not visible:
+            # What is left follows from the published total alone (a single slice is the
+            # total; a total of zero makes its parts zero), except the number of cases.
+            return hidden, len(hidden) > 1 and _count(total.get("n")) <= len(hidden)
+        hidden.add(visible[0])
+    return hidden, False
+
+
+def protect(whole: dict, slices: list[dict]) -> tuple[dict, list[dict]]:
+    """An indicator's whole row and its slices (by channel, by service) with small cells
+    hidden, and with enough of their siblings hidden that none can be derived back."""
+    if _small_row(whole, breakdown=False):
+        return {**whole, **SUPPRESSED}, [{**row, **SUPPRESSED} for row in slices]
+    hidden = {i for i, row in enumerate(slices) if _small_row(row, breakdown=True)}
+    groups: dict[str, list[int]] = defaultdict(list)
+    for index, row in enumerate(slices):
+        groups[row["breakdown"].partition(":")[0]].append(index)
+    for members in groups.values():
+        inside = {position for position, index in enumerate(members) if index in hidden}
+        more, whole_too = protect_group(whole, [slices[i] for i in members], inside)
+        if whole_too:
+            return {**whole, **SUPPRESSED}, [{**row, **SUPPRESSED} for row in slices]
+        hidden |= {members[position] for position in more}
+    rows = [{**row, **SUPPRESSED} if i in hidden else row for i, row in enumerate(slices)]
+    return _protect_levels(whole), rows
+
+
+# Satisfaction levels 1-4 add up to the answers (n); levels 3 and 4 to the numerator (the
+# satisfied), so levels 1 and 2 to n minus the numerator.
+LEVEL_PAIRS = (("1", "2"), ("3", "4"))
+
+
+def _protect_levels(whole: dict) -> dict:
+    """Hide small counts of answers by level, the other level of the same pair (the pair's
+    sum is published with the share) and the mean (a weighted sum of the levels)."""
+    levels = (whole.get("extra") or {}).get("levels")
+    if not levels:
+        return whole
+    shown = dict(levels)
+    for pair in LEVEL_PAIRS:
+        if any(_is_small(levels.get(level)) for level in pair):
+            shown.update(dict.fromkeys(pair))
+    if shown == levels:
+        return whole
+    extra = {key: value for key, value in whole["extra"].items() if key != "mean"}
+    return {**whole, "extra": {**extra, "levels": shown}}
+
+
+def _row(result: dict, *, breakdown: bool) -> dict:
     row = {
         "value": _num(result["value"]),
         "numerator": _num(result["numerator"]),
@@ -97,7 +185,7 @@ def _row(result: dict, *, breakdown: bool, applicants: bool = True) -> dict:
     }
     if breakdown:
         row["breakdown"] = result["breakdown"]
-    return suppress(row, breakdown=breakdown) if applicants else row
+    return row
 
 
 def distribution(values: list[float]) -> dict | None:
@@ -132,17 +220,19 @@ def _share_below(ordered: list[float], value: float | None) -> float | None:
 RATING_COUNTS = ("value", "normalised", "numerator", "denominator", "n", "low", "high")
 
 
-def _component(component: dict, context: SnapshotContext) -> dict:
+def _component(component: dict, context: SnapshotContext, hidden: set[str]) -> dict:
     """A rating input, named, with the same counts hidden as for the indicator itself."""
     code = component.get("indicator")
     name, name_en, unit = context.names.get(code, (code, code, "share"))
     named = {**component, "name": name, "name_en": name_en, "unit": unit}
-    if code not in context.applicant_codes or not _is_small(component.get("n")):
+    small = _is_small(component.get("n")) or code in hidden
+    if code not in context.applicant_codes or not small:
         return named
     return {**named, **dict.fromkeys(RATING_COUNTS), "contribution": None, "status": "suppressed"}
 
 
-def _rating(rating, context: SnapshotContext) -> dict | None:
+def _rating(rating, context: SnapshotContext, hidden: set[str] = frozenset()) -> dict | None:
+    """`hidden`: indicators whose whole row the snapshot hides (their counts go here too)."""
     if rating is None:
         return None
     return {
@@ -159,7 +249,7 @@ def _rating(rating, context: SnapshotContext) -> dict | None:
         "movers": rating.movers,
         "movement": rating.movement,
         "status": rating.status,
-        "components": [_component(c, context) for c in rating.components or []],
+        "components": [_component(c, context, hidden) for c in rating.components or []],
     }
 
 
@@ -256,13 +346,17 @@ def _entry(definition, code_rows: list[dict], *, subject, peers, context) -> dic
         # The bases in force when the figure was published (act | draft | model).
         "basis": definition.basis,
         "revision": whole["revision"],
-        **_row(whole, breakdown=False, applicants=applicants),
-        "breakdowns": [
-            _row(r, breakdown=True, applicants=applicants)
-            for r in sorted(code_rows, key=lambda r: r["breakdown"])
-            if r["breakdown"]
-        ],
     }
+    row = _row(whole, breakdown=False)
+    slices = [
+        _row(r, breakdown=True)
+        for r in sorted(code_rows, key=lambda r: r["breakdown"])
+        if r["breakdown"]
+    ]
+    if applicants:
+        row, slices = protect(row, slices)
+    entry.update(row)
+    entry["breakdowns"] = slices
     if subject.type != "nation":
         entry["peers"] = context.distributions.get((subject.type, definition.code))
         entry["share_of_peers_below"] = _share_below(peers.get(definition.code, []), entry["value"])
@@ -318,7 +412,11 @@ def _snapshot(*, subject, period, definitions, rows, rating, peers, as_of, conte
         },
         "indicators": indicators,
         "coverage": coverage,
-        "rating": _rating(rating, context),
+        "rating": _rating(
+            rating,
+            context,
+            {entry["code"] for entry in indicators if entry["status"] == "suppressed"},
+        ),
         "data_as_of": as_of.isoformat() if as_of else None,
         "missing": missing,
     }

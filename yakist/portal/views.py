@@ -3,6 +3,8 @@ QR codes, posters, the embeddable widget and open data. They read published snap
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Callable, Iterable
 from functools import wraps
 
@@ -17,8 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
+from yakist.accounts.services import client_ip
 from yakist.core.choropleth import render_map
 from yakist.core.periods import Period, kyiv_now
+from yakist.core.ratelimit import rate_limit_hit
 from yakist.indicators import selectors as indicators
 from yakist.portal import cache as page_cache
 from yakist.portal import (
@@ -46,16 +50,26 @@ from yakist.registry.models import Centre
 BROWSER_MAX_AGE = 60  # seconds a browser or proxy may reuse a page before asking again
 
 
-def cached_page(tags_of: Callable[[dict], Iterable[str]], *, ttl: int = page_cache.PAGE_TTL):
-    """Serve a public page from the cache while none of its tags changed."""
+def cached_page(
+    tags_of: Callable[[dict], Iterable[str]],
+    *,
+    ttl: int = page_cache.PAGE_TTL,
+    vary_on: Iterable[str] = (),
+):
+    """Serve a public page from the cache while none of its tags changed.
+
+    A page is one document per path: only the query parameters it declares in `vary_on` make
+    another cache entry; any other parameter (`?x=1`, tracking tags) is ignored and the cached
+    page served, so a query string cannot make the server render a page on every request.
+    """
+    varying = tuple(sorted(vary_on))
 
     def decorator(view):
         @wraps(view)
         @require_safe
         def wrapper(request: HttpRequest, **kwargs):
-            if request.GET:
-                return view(request, **kwargs)
-            key = page_cache.page_key(request.path, tags_of(kwargs))
+            query = "&".join(f"{name}={request.GET.get(name, '')}" for name in varying)
+            key = page_cache.page_key(f"{request.path}?{query}", tags_of(kwargs))
             stored = cache.get(key)
             if stored is not None:
                 response = HttpResponse(stored["body"], content_type=stored["type"])
@@ -85,6 +99,44 @@ def cached_page(tags_of: Callable[[dict], Iterable[str]], *, ttl: int = page_cac
         return wrapper
 
     return decorator
+
+
+def rate_limited_per_client(name: str, *, limit: Callable[[], int], window_seconds: int = 60):
+    """At most `limit()` requests a client may make to a view within the window (cached or
+    not); then 429 with Retry-After and a Ukrainian explanation."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request: HttpRequest, **kwargs):
+            retry_after = rate_limit_hit(
+                key=f"{name}:{client_key(client_ip(request))}",
+                limit=limit(),
+                window_seconds=window_seconds,
+            )
+            if retry_after is not None:
+                response = HttpResponse(
+                    _("Забагато запитів з вашої адреси. Повторіть через %(seconds)s с.")
+                    % {"seconds": retry_after},
+                    status=429,
+                    content_type="text/plain; charset=utf-8",
+                )
+                response["Retry-After"] = str(retry_after)
+                return response
+            return view(request, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def client_key(ip: str | None) -> str:
+    """A keyed, truncated hash of the address: enough to count requests, not to identify."""
+    key = settings.PSEUDONYM_KEY.encode()
+    return hmac.new(key, f"client:{ip or ''}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _poster_limit() -> int:
+    return settings.POSTER_RATE_LIMIT
 
 
 def _page(request, template: str, context: dict) -> TemplateResponse:
@@ -398,6 +450,7 @@ def report_content(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
+@rate_limited_per_client("poster", limit=_poster_limit)
 @cached_page(lambda kw: [publication_tag(kw["code"])])
 def report_poster(request: HttpRequest, code: str) -> HttpResponse:
     publication = _public_or_404(code)
@@ -417,6 +470,7 @@ def subject_qr(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     return qr.response(link.external_url or presenting.subject_permalink(link), kind=kind)
 
 
+@rate_limited_per_client("poster", limit=_poster_limit)
 @cached_page(lambda kw: [subject_link_tag(kw["code"])])
 def subject_poster(request: HttpRequest, code: str) -> HttpResponse:
     link = _link_or_404(code)

@@ -11,7 +11,6 @@ import csv
 import datetime as dt
 import io
 import re
-import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -22,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from yakist.accounts.models import AuditEntry
 from yakist.core.problems import Problem
-from yakist.core.spreadsheets import csv_row_safe, xlsx_bytes
+from yakist.core.spreadsheets import csv_row_safe, rows_capped, xlsx_bytes, xlsx_open
 from yakist.registry.models import (
     Centre,
     Organisation,
@@ -145,7 +144,7 @@ class ImportReport:
 def read_table(filename: str, content: bytes) -> list[dict[str, str]]:
     """Rows of a CSV or XLSX file as {column: text}, header names normalised."""
     name = filename.lower()
-    if name.endswith(".xlsx"):
+    if name.endswith((".xlsx", ".xls")):  # a real .xls is refused with its own message
         rows = _read_xlsx(content)
     elif name.endswith((".csv", ".txt")):
         rows = _read_csv(content)
@@ -198,7 +197,7 @@ def _read_csv(content: bytes) -> list[list[str]]:
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        return list(reader)
+        return list(rows_capped(reader))
     except csv.Error as error:
         raise ImportFileInvalid(
             _("Некоректний CSV у рядку %(line)s: перевірте лапки й роздільники (%(error)s).")
@@ -207,22 +206,9 @@ def _read_csv(content: bytes) -> list[list[str]]:
 
 
 def _read_xlsx(content: bytes) -> list[list[Any]]:
-    try:
-        from openpyxl import load_workbook  # loaded on use: see yakist.core.spreadsheets
-
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise ImportFileInvalid(
-            _(
-                "Файл не є коректною книгою XLSX. Збережіть його в Excel або LibreOffice "
-                "як «Книга Excel (.xlsx)» або як CSV у кодуванні UTF-8."
-            )
-        ) from error
-    try:
+    with xlsx_open(content) as workbook:
         sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
+        return [list(row) for row in rows_capped(sheet.iter_rows(values_only=True))]
 
 
 # --- Parsing cells ---------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from yakist.accounts.scope import scope_of
 from yakist.accounts.services import audit_record
 from yakist.core.problems import Problem
-from yakist.core.spreadsheets import XLSX_CONTENT_TYPE
+from yakist.core.spreadsheets import XLSX_CONTENT_TYPE, upload_bytes
 from yakist.registry import importers, selectors
 from yakist.registry.models import Centre, Status
 
@@ -85,7 +85,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
                 report = importers.registry_import(
                     kind=kind,
                     filename=upload.name,
-                    content=upload.read(),
+                    content=upload_bytes(upload),
                     allow_partial=request.POST.get("partial") == "1",
                     dry_run=request.POST.get("dry_run") == "1",
                     actor=request.user,

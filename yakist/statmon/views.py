@@ -19,7 +19,7 @@ from yakist.accounts.scope import Scope, scope_of
 from yakist.accounts.services import audit_record
 from yakist.core.periods import Period
 from yakist.core.problems import Problem
-from yakist.core.spreadsheets import XLSX_CONTENT_TYPE
+from yakist.core.spreadsheets import XLSX_CONTENT_TYPE, upload_bytes
 from yakist.registry import selectors as registry
 from yakist.statmon import prefill, rollup, selectors, services
 from yakist.statmon.catalogue import FormSpec, IndicatorSpec, SectionSpec, form_spec
@@ -763,7 +763,7 @@ def report_upload(request: HttpRequest, period: str, code: str) -> HttpResponse:
     from yakist.statmon.xlsx import template_read
 
     try:
-        content = template_read(report=report, form=form, content=upload.read())
+        content = template_read(report=report, form=form, content=upload_bytes(upload))
         result = services.report_save(
             report=report,
             entries=content.entries,

@@ -11,21 +11,20 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core import signing
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from yakist.core.problems import Problem
-from yakist.core.spreadsheets import formulas_as_text
+from yakist.core.spreadsheets import formulas_as_text, rows_capped, xlsx_open
 from yakist.statmon.catalogue import FormSpec, IndicatorSpec
 from yakist.statmon.models import IndicatorType, Report
 from yakist.statmon.prefill import Suggestion
@@ -260,16 +259,15 @@ def _validation(spec: IndicatorSpec, meta, lists_column: int) -> tuple[DataValid
 
 
 def template_read(*, report: Report, form: FormSpec, content: bytes) -> TemplateContent:
-    """Read an uploaded template for `report`; refuse anything that is not its template."""
-    try:
-        workbook = load_workbook(io.BytesIO(content), data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise TemplateRefused(
-            _(
-                "Файл не є книгою Excel (XLSX). Завантажте шаблон зі сторінки звіту "
-                "і заповніть його."
-            )
-        ) from error
+    """Read an uploaded template for `report`; refuse anything that is not its template.
+
+    The file passes the shared upload checks (zip bomb, encrypted or .xls file, row cap) and is
+    read in openpyxl's read-only mode, row by row."""
+    with xlsx_open(content) as workbook:
+        return _template_read(workbook, report=report, form=form)
+
+
+def _template_read(workbook, *, report: Report, form: FormSpec) -> TemplateContent:
     if META_SHEET not in workbook.sheetnames or SHEET not in workbook.sheetnames:
         raise TemplateRefused(
             _(
@@ -282,7 +280,7 @@ def template_read(*, report: Report, form: FormSpec, content: bytes) -> Template
         for row in workbook[META_SHEET].iter_rows(
             min_row=1, max_row=20, max_col=2, values_only=True
         )
-        if row[0]
+        if row and row[0]
     }
     if meta.get("layout") != LAYOUT:
         raise TemplateRefused(_("Це не шаблон Якості (чужий макет)."))
@@ -317,7 +315,8 @@ def template_read(*, report: Report, form: FormSpec, content: bytes) -> Template
             % {"theirs": payload.get("period"), "ours": report.campaign.period}
         )
     sheet = workbook[SHEET]
-    header = [sheet.cell(row=HEADER_ROW, column=c).value for c in range(1, len(HEADERS) + 1)]
+    rows = rows_capped(sheet.iter_rows(min_row=HEADER_ROW, max_col=len(HEADERS), values_only=True))
+    header = list(next(rows, None) or [])
     if header != HEADERS:
         raise TemplateRefused(
             _("Стовпці шаблону змінено (рядок %(row)s). Не вставляйте і не видаляйте стовпці.")
@@ -328,22 +327,24 @@ def template_read(*, report: Report, form: FormSpec, content: bytes) -> Template
     )
     applicable = form.applicable_codes(report.centre.kind)
     section_codes = {section.code for section in form.sections}
-    for row in sheet.iter_rows(min_row=HEADER_ROW + 1, max_col=COMMENT_COLUMN):
-        code = row[0].value
+    value_letter = get_column_letter(VALUE_COLUMN)
+    for number, row in enumerate(rows, start=HEADER_ROW + 1):
+        values = list(row) + [None] * (len(HEADERS) - len(row))
+        code = values[0]
         if code is None or str(code).strip() in section_codes:
             continue
         code = str(code).strip()
-        address = row[VALUE_COLUMN - 1].coordinate
+        address = f"{value_letter}{number}"
         if code not in applicable:
             result.errors.append(
                 {
-                    "cell": row[0].coordinate,
+                    "cell": f"A{number}",
                     "code": code,
                     "message": _("невідомий код показника для цього центру"),
                 }
             )
             continue
-        value = row[VALUE_COLUMN - 1].value
+        value = values[VALUE_COLUMN - 1]
         if isinstance(value, (dt.datetime, dt.date, dt.time)):
             result.errors.append(
                 {
@@ -355,6 +356,6 @@ def template_read(*, report: Report, form: FormSpec, content: bytes) -> Template
             continue
         result.entries[code] = value
         result.cells[code] = address
-        comment = row[COMMENT_COLUMN - 1].value
+        comment = values[COMMENT_COLUMN - 1]
         result.comments[code] = "" if comment is None else str(comment)
     return result

@@ -14,7 +14,7 @@ STATUS_TEXT = {
     "no_data": gettext_lazy("немає даних"),
     "not_reported": gettext_lazy("дані не подано"),
     "not_connected": gettext_lazy("не підключено до моніторингу"),
-    "suppressed": gettext_lazy("приховано (менше 5 випадків)"),
+    "suppressed": gettext_lazy("приховано (захист малих значень)"),
 }
 
 

@@ -278,7 +278,7 @@ def test_small_cells_are_suppressed_on_the_page(world, ministry):
     publication = publish(world[0], YEAR, ministry)
     body = get(f"/p/{publication.code}").content.decode()
     assert "service:00030" in body
-    assert "приховано (менше 5 випадків)" in body
+    assert "приховано (захист малих значень)" in body
     assert "66,7 %" not in body
 
 

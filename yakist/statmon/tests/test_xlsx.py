@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
+from yakist.core.tests.test_upload_limits import MIB, ole_file, zip_bomb
 from yakist.statmon import services
 from yakist.statmon.catalogue import form_load
 from yakist.statmon.models import Report, ReportStatus
@@ -185,3 +186,24 @@ def test_moved_columns_are_refused(client, report):
     response = upload(client, report, buffer.getvalue())
     messages = [str(m) for m in response.wsgi_request._messages]
     assert messages[-1].startswith("Стовпці шаблону змінено")
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: ole_file("EncryptedPackage"), "Книгу захищено паролем"),
+        (lambda: ole_file("Workbook"), "книга старого формату Excel 97–2003 (.xls)"),
+        (lambda: zip_bomb(40 * MIB), "zip-бомба"),
+    ],
+    ids=["encrypted", "xls", "zip-bomb"],
+)
+def test_hole_07_report_upload_refuses_unsafe_workbooks_with_a_clear_message(
+    client, report, make, message
+):
+    before = report.draft_version
+    response = upload(client, report, make())
+    assert response.status_code == 302
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert len(messages) == 1 and message in messages[0], messages
+    report.refresh_from_db()
+    assert report.draft_version == before

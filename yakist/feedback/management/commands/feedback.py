@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from yakist.core.problems import Problem
+from yakist.core.spreadsheets import file_bytes
 from yakist.feedback.models import ExternalSurvey
 from yakist.feedback.services import external_survey_import
 from yakist.registry.importers import read_table
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         if end < start:
             raise CommandError("--to не може бути раніше за --from.")
         try:
-            rows = read_table(file.name, file.read_bytes())
+            rows = read_table(file.name, file_bytes(file))
         except OSError as error:
             raise CommandError(f"Не вдалося прочитати {file}: {error.strerror}") from error
         except Problem as problem:

@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from yakist.core.problems import Problem
+from yakist.core.spreadsheets import file_bytes
 from yakist.registry.importers import KINDS, registry_export, registry_import
 
 
@@ -34,9 +35,11 @@ class Command(BaseCommand):
             self.stdout.write(f"Записано {file}")
             return
         try:
-            content = file.read_bytes()
+            content = file_bytes(file)
         except OSError as error:
             raise CommandError(f"Не вдалося прочитати {file}: {error.strerror}") from error
+        except Problem as problem:
+            raise CommandError(str(problem.detail or problem.title)) from problem
         try:
             report = registry_import(
                 kind=kind,
