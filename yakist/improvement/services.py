@@ -204,6 +204,7 @@ def practice_mark(
     """Share a resolved problem as good practice: only the oblast or the ministry, and only
     when one of its measures shows a measured effect (model rule [practice])."""
     scope = scope_of(actor)
+    problem = Problem.objects.select_for_update().get(pk=problem.pk)
     if not can_mark_practice(scope, problem):
         raise Forbidden(
             _(
@@ -254,6 +255,7 @@ PUBLIC_TAG = "improvement"
 
 
 def _invalidate_public() -> None:
-    from yakist.portal.cache import invalidate
+    from yakist.portal.cache import ARCHIVE, invalidate
 
-    transaction.on_commit(lambda: invalidate([PUBLIC_TAG]))
+    # The open data catalogue (tagged ARCHIVE) lists these datasets too.
+    transaction.on_commit(lambda: invalidate([PUBLIC_TAG, ARCHIVE]))
