@@ -61,9 +61,7 @@ def group(keys, period, name="pop-10k-50k"):
 @pytest.fixture
 def lviv_centres(db):
     """Main centres of the Lviv region (the coordinator's and the centre login's region)."""
-    return list(
-        Centre.objects.filter(region_id=LVIV, kind=Centre.Kind.CENTRE).order_by("code")[:8]
-    )
+    return list(Centre.objects.filter(region_id=LVIV, kind=Centre.Kind.CENTRE).order_by("code")[:8])
 
 
 @pytest.fixture
