@@ -72,15 +72,15 @@ def test_the_database_refuses_a_second_open_problem_with_the_same_key(lviv_centr
     from django.db import IntegrityError, transaction
 
     centre = lviv_centres[0]
-    fields = dict(
-        kind="outlier",
-        subject_type="centre",
-        subject_key=centre.code,
-        subject_name=centre.name,
-        title="t",
-        owner="o",
-        detection_key=f"outlier:centre:{centre.code}:timeliness",
-    )
+    fields = {
+        "kind": "outlier",
+        "subject_type": "centre",
+        "subject_key": centre.code,
+        "subject_name": centre.name,
+        "title": "t",
+        "owner": "o",
+        "detection_key": f"outlier:centre:{centre.code}:timeliness",
+    }
     Problem.objects.create(**fields)
     with pytest.raises(IntegrityError), transaction.atomic():
         Problem.objects.create(**fields)

@@ -6,7 +6,7 @@ import pytest
 
 from yakist.improvement import effect, services
 from yakist.improvement.subjects import subject_resolve
-from yakist.improvement.tests.conftest import AFTER, BEFORE, put
+from yakist.improvement.tests.conftest import AFTER, put
 
 TODAY = dt.date(2026, 12, 3)
 

@@ -4,12 +4,12 @@ import datetime as dt
 
 import pytest
 
+from yakist.accounts.scope import scope_of
 from yakist.core.problems import Conflict, Forbidden, ValidationFailed
 from yakist.improvement import selectors, services
 from yakist.improvement.models import Problem
 from yakist.improvement.subjects import subject_resolve
 from yakist.improvement.tests.conftest import AFTER
-from yakist.accounts.scope import scope_of
 
 TODAY = dt.date(2026, 12, 3)
 
@@ -111,7 +111,12 @@ def test_practice_needs_resolution_effect_and_the_oblast_or_ministry(
     )
     services.problem_transition(actor=ministry, problem=problem, status="in_work")
     measure = _record(ministry, subject, problem=problem, indicators_aimed=["timeliness"])
-    mark = dict(topic="Строки", summary="Електронна черга", contact_body="ЦНАП", today=TODAY)
+    mark = {
+        "topic": "Строки",
+        "summary": "Електронна черга",
+        "contact_body": "ЦНАП",
+        "today": TODAY,
+    }
     with pytest.raises(Conflict, match="вирішеної"):
         services.practice_mark(actor=ministry, problem=problem, measure=measure, **mark)
     services.problem_transition(actor=ministry, problem=problem, status="resolved")
