@@ -15,7 +15,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from yakist.accounts.scope import scope_of
 from yakist.core.problems import Problem as DomainError
-from yakist.feedback.models import ExternalSurvey, FeedbackMessage
+from yakist.feedback.models import ExternalSurvey
+from yakist.feedback.selectors import message_get_for
 from yakist.improvement import effect, opendata, selectors, services
 from yakist.improvement.models import Problem
 from yakist.improvement.subjects import own_subject, subject_resolve
@@ -135,7 +136,7 @@ def problem_new(request: HttpRequest) -> HttpResponse:
             message = None
             code = data.get("message", "").strip()
             if code:
-                message = FeedbackMessage.objects.filter(tracking_code=code).first()
+                message = message_get_for(scope, tracking_code=code)
                 if message is None:
                     raise services.ValidationFailed(_("Повідомлення з таким кодом не знайдено."))
             problem = services.problem_raise(
