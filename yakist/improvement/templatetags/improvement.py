@@ -1,9 +1,9 @@
 """Display helpers of the improvement pages."""
 
 from django import template
+from django.utils.formats import number_format
 from django.utils.translation import get_language
-
-from yakist.portal.templatetags.portal import format_value
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -11,7 +11,12 @@ register = template.Library()
 @register.filter
 def change(value, unit: str = "share") -> str:
     """A change in percentage points (shares) or points (indices), with its sign."""
-    return format_value(value, unit, signed=True)
+    if value is None:
+        return "—"
+    points = 100 * value if unit == "share" else value
+    sign = "+" if points > 0 else "−" if points < 0 else ""
+    text = number_format(abs(points), 1)
+    return f"{sign}{text} {_('п. п.')}" if unit == "share" else f"{sign}{text}"
 
 
 @register.filter
