@@ -16,7 +16,10 @@ def change(value, unit: str = "share") -> str:
     points = 100 * value if unit == "share" else value
     sign = "+" if points > 0 else "−" if points < 0 else ""
     text = number_format(abs(points), 1)
-    return f"{sign}{text} {_('п. п.')}" if unit == "share" else f"{sign}{text}"
+    if unit != "share":
+        return f"{sign}{text}"
+    points_label = _("п. п.")
+    return f"{sign}{text} {points_label}"
 
 
 @register.filter
