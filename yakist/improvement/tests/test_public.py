@@ -170,3 +170,12 @@ def test_only_the_ministry_publishes_a_survey_report(user, lviv_centres):
 def test_external_answers_keep_their_source(survey_report):
     answers = SurveyResponse.objects.filter(survey=survey_report.survey)
     assert set(answers.values_list("source", flat=True)) == {"external"}
+
+
+@pytest.mark.django_db
+def test_unprefixed_public_page_is_ukrainian_whatever_the_language_cookie(client):
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/practices/").content.decode()
+    assert 'lang="uk"' in page and "Добрі практики" in page
