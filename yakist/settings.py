@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "yakist.feedback",
     "yakist.indicators",
     "yakist.portal",
+    "yakist.improvement",
 ]
 
 MIDDLEWARE = [
@@ -330,6 +331,7 @@ DEMO_STEPS = [
     "yakist.feedback.demo.surveys",
     "yakist.feedback.demo.messages",
     "yakist.indicators.demo.compute",
+    "yakist.improvement.demo.loop",
     "yakist.portal.demo.publish",
 ]
 # Staff home page: panels (callables returning a dict with "template") and navigation links
@@ -347,6 +349,7 @@ STAFF_NAV: list[str] = [
     "yakist.indicators.views.staff_nav",
     "yakist.feedback.views.staff_nav",
     "yakist.portal.console.staff_nav",
+    "yakist.improvement.views.staff_nav",
 ]
 DEMO_SEED = int(os.environ.get("YAKIST_DEMO_SEED", "864"))
 

@@ -23,12 +23,18 @@ urlpatterns = [
     path("publication/", include("yakist.portal.urls_console")),
     path("statmon/", include("yakist.statmon.urls")),
     path("analytics/", include("yakist.indicators.urls")),
+    path("improvement/", include("yakist.improvement.urls")),
     path("", include("yakist.core.urls")),
     path("", include("yakist.portal.urls_files")),
+    path("", include("yakist.improvement.urls_files")),
 ]
 # Public pages: Ukrainian without a prefix, English under /en/ (the language is in the URL,
 # so every page is one cacheable document).
-urlpatterns += i18n_patterns(path("", include("yakist.portal.urls")), prefix_default_language=False)
+urlpatterns += i18n_patterns(
+    path("", include("yakist.portal.urls")),
+    path("", include("yakist.improvement.urls_public")),
+    prefix_default_language=False,
+)
 
 handler404 = "yakist.core.views.page_not_found"
 handler500 = "yakist.core.views.server_error"

@@ -282,10 +282,16 @@ def calc_online_share(ctx: Context) -> list[Row]:
     return _share_rows(ctx, "online_share", "online", "received")
 
 
-def survey_buckets(ctx: Context) -> dict[tuple[str, str], dict[str, int]]:
+def external_counts(definition: IndicatorDefinition) -> bool:
+    """The methodology's rule on external assessments (model rule, data/improvement/rules.toml):
+    "separate" keeps their answers out of the indicator, "pooled" counts them in."""
+    return definition.params.get("external_surveys", "pooled") == "pooled"
+
+
+def survey_buckets(ctx: Context, *, external: bool = True) -> dict[tuple[str, str], dict[str, int]]:
     def build():
         buckets: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        for row in inputs.survey_counts(ctx.period):
+        for row in inputs.survey_counts(ctx.period, external=external):
             for level, key in ctx.subjects_of_centre(row["main_centre_id"]):
                 bucket = buckets[(level, key)]
                 for name, value in row.items():
@@ -293,13 +299,13 @@ def survey_buckets(ctx: Context) -> dict[tuple[str, str], dict[str, int]]:
                         bucket[name] += value or 0
         return buckets
 
-    return ctx.cached("survey_buckets", build)
+    return ctx.cached(f"survey_buckets:{external}", build)
 
 
 def calc_satisfaction(ctx: Context) -> list[Row]:
     definition = ctx.definitions["satisfaction"]
     rows = []
-    for (level, key), counts in survey_buckets(ctx).items():
+    for (level, key), counts in survey_buckets(ctx, external=external_counts(definition)).items():
         if level not in definition.subjects or not ctx.wanted(level, key):
             continue
         answered = counts["answered"]
@@ -331,7 +337,7 @@ def calc_loyalty(ctx: Context) -> list[Row]:
             totals[(level, key)]["n"] += counts["rated"]
             totals[(level, key)]["promoters"] += counts["promoters"]
             totals[(level, key)]["detractors"] += counts["detractors"]
-    for (level, key), counts in survey_buckets(ctx).items():
+    for (level, key), counts in survey_buckets(ctx, external=external_counts(definition)).items():
         totals[(level, key)]["n"] += counts["scored"]
         totals[(level, key)]["promoters"] += counts["promoters"]
         totals[(level, key)]["detractors"] += counts["detractors"]

@@ -384,9 +384,15 @@ def _finished_postgres(period, levels, centre_ids, provider_ids, service_slices)
     return FinishedStats(quantiles, services)
 
 
-def survey_counts(period: Period, *, centre_ids: set[int] | None = None) -> list[dict]:
-    """Survey answers per main centre: satisfaction levels and 0–10 scores, in one query."""
+def survey_counts(
+    period: Period, *, centre_ids: set[int] | None = None, external: bool = True
+) -> list[dict]:
+    """Survey answers per main centre: satisfaction levels and 0–10 scores, in one query.
+    `external=False` leaves out the answers of imported external assessments (they keep their
+    source, so the methodology can report them apart)."""
     queryset = survey_responses_for(INTERNAL, period=period)
+    if not external:
+        queryset = queryset.exclude(source="external")
     if centre_ids is not None:
         queryset = queryset.filter(main_centre_id__in=centre_ids)
     return list(

@@ -28,6 +28,7 @@ from yakist.indicators.models import (
     SubjectType,
 )
 from yakist.indicators.selectors import methodology_at
+from yakist.indicators.signals import results_refreshed
 
 # The whole country's subject key (as in results); a mark for it asks for a full computation.
 NATION_KEY = ""
@@ -534,6 +535,8 @@ def indicators_refresh() -> list[ComputeReport]:
             indicators_compute(period=period, centre_ids=centre_ids, provider_ids=provider_ids)
         )
     DirtyPeriod.objects.filter(pk__in=[m.pk for m in marks]).delete()
+    if reports:
+        results_refreshed.send(sender=indicators_refresh, periods=[r.period for r in reports])
     return reports
 
 

@@ -12,7 +12,9 @@ from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
-PUBLIC_NAMESPACES = {"portal", "portal_files"}
+# The public site: the portal and the improvement loop's public pages (good practice, measures,
+# external survey reports) and open data files.
+PUBLIC_NAMESPACES = {"portal", "portal_files", "improvement_public", "improvement_files"}
 PUBLIC_FEEDBACK = {"new", "submit", "status", "lookup", "survey"}
 
 

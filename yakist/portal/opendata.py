@@ -211,6 +211,25 @@ def records(period: str) -> list[dict]:
     return [{name: row.get(name) for name in COLUMNS} for row in rows]
 
 
+def period_measures(period: str) -> list[dict]:
+    """The measures carried by the period's current publications, with their subject."""
+    rows = []
+    for publication in Publication.objects.filter(
+        period=period, state=Publication.State.PUBLISHED
+    ).order_by("subject_type", "subject_key"):
+        for measure in content_of(publication).get("measures", []):
+            rows.append(
+                {
+                    "publication": publication.code,
+                    "subject_type": publication.subject_type,
+                    "subject_key": publication.subject_key,
+                    **measure,
+                    "indicators": " ".join(measure["indicators"]),
+                }
+            )
+    return rows
+
+
 def catalogue() -> list[dict]:
     base = settings.PUBLIC_BASE_URL
     return [
@@ -258,6 +277,7 @@ def response(period: str, rows: list[dict], fmt: str) -> HttpResponse:
             "licence": LICENCE,
             "dictionary": f"{settings.PUBLIC_BASE_URL}/open-data/dictionary.json",
             "records": rows,
+            "measures": period_measures(period),
         }
         body = json.dumps(document, ensure_ascii=False).encode("utf-8")
     elif fmt == "xlsx":
@@ -267,6 +287,7 @@ def response(period: str, rows: list[dict], fmt: str) -> HttpResponse:
                 "data": (COLUMNS, [[row[c] for c in COLUMNS] for row in rows]),
                 "dictionary": (list(dictionary[0]), [list(d.values()) for d in dictionary]),
                 "licence": (["licence", "url", "attribution"], [list(LICENCE.values())]),
+                **_measures_sheet(period),
             }
         )
     else:
@@ -274,6 +295,14 @@ def response(period: str, rows: list[dict], fmt: str) -> HttpResponse:
     result = HttpResponse(body, content_type=FORMATS[fmt])
     result["Content-Disposition"] = f'attachment; filename="yakist-{period}.{fmt}"'
     return result
+
+
+def _measures_sheet(period: str) -> dict:
+    measures = period_measures(period)
+    if not measures:
+        return {}
+    header = list(measures[0])
+    return {"measures": (header, [[m.get(c) for c in header] for m in measures])}
 
 
 def dictionary_response(fmt: str) -> HttpResponse:

@@ -326,6 +326,9 @@ def build(*, period: Period, subjects: list[Subject]) -> dict[tuple[str, str], S
             as_of=as_of.get(subject.ref),
             context=context,
         )
+    # Measures of the period, only where a subject recorded some (other contents keep their hash).
+    for ref, measures in sources.period_measures(period=period, refs=set(snapshots)).items():
+        snapshots[ref].content["measures"] = measures
     return snapshots
 
 

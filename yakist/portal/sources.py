@@ -209,3 +209,25 @@ def period_ratings(
 
 def results_exist(period: Period) -> bool:
     return IndicatorResult.objects.filter(period=period.code, is_current=True).exists()
+
+
+def period_measures(*, period: Period, refs: set[tuple[str, str]]) -> dict[tuple[str, str], list]:
+    """Measures taken in the period by each subject (the improvement loop's public records):
+    the draft publication procedure (title, p. 1) publishes them with the results."""
+    from yakist.improvement.selectors import measures_of_period
+
+    return {
+        ref: [
+            {
+                "id": m.pk,
+                "title": m.title,
+                "problem": m.problem.title if m.problem else m.addresses,
+                "responsible_body": m.responsible_body,
+                "started_on": m.started_on.isoformat(),
+                "completed_on": m.completed_on.isoformat() if m.completed_on else None,
+                "indicators": list(m.indicators),
+            }
+            for m in found
+        ]
+        for ref, found in measures_of_period(period, refs).items()
+    }

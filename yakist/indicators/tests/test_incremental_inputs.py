@@ -18,7 +18,12 @@ from django.utils import timezone
 from yakist.core.periods import KYIV, Period
 from yakist.feedback.models import ExternalSurvey
 from yakist.feedback.services import external_survey_delete, external_survey_import
-from yakist.indicators.models import DirtyPeriod, IndicatorResult, RatingResult
+from yakist.indicators.models import (
+    DirtyPeriod,
+    IndicatorDefinition,
+    IndicatorResult,
+    RatingResult,
+)
 from yakist.indicators.services import (
     indicators_compute,
     indicators_refresh,
@@ -126,10 +131,22 @@ def survey_rows(centre_code: str) -> list[dict]:
     return rows
 
 
+def _pool_external_answers() -> None:
+    """The shipped methodology keeps external assessments apart (`external_surveys =
+    "separate"`, tested in improvement/tests/test_satisfaction_rule.py); this test adds answers
+    by importing a survey, so it pools them to see them counted."""
+    for definition in IndicatorDefinition.objects.filter(
+        code__in=["satisfaction", "loyalty_index"]
+    ):
+        definition.params = {**definition.params, "external_surveys": "pooled"}
+        definition.save(update_fields=["params"])
+
+
 def test_imported_survey_answers_mark_their_centre_and_change_only_satisfaction_and_loyalty(
     client,
 ):
     f = build(client)
+    _pool_external_answers()
     computed()
     before = figures()
     assert value("satisfaction", "centre", "HAND-B").status == "no_data"

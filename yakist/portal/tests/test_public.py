@@ -39,8 +39,12 @@ def public_routes() -> set[str]:
 def draft_urls(draft, *, centre, provider) -> dict[str, tuple[bool, list[str]]]:
     """Per public route: (must be a 404 for a draft, the URLs to request). Routes that name a
     report, its period or its subject's link are 404s; listing pages must not mention it."""
+    from yakist.improvement.models import Measure, SurveyReport
+
     link = services.subject_code("centre", centre.key)
     period = draft.period
+    measure = Measure.objects.order_by("pk").first()
+    report = SurveyReport.objects.order_by("pk").first()
     return {
         "portal:report": (True, [f"/p/{draft.code}"]),
         "portal:archive_period": (True, [f"/reports/{period}"]),
@@ -73,6 +77,18 @@ def draft_urls(draft, *, centre, provider) -> dict[str, tuple[bool, list[str]]]:
         ),
         "portal_files:datapackage": (False, ["/open-data/datapackage.json"]),
         "portal_files:dcat_catalogue": (False, ["/open-data/catalog.jsonld"]),
+        "improvement_public:practices": (False, ["/practices/", "/en/practices/"]),
+        "improvement_public:measure": (False, [f"/measures/{measure.pk}"] if measure else []),
+        "improvement_public:surveys": (False, ["/external-surveys/"]),
+        "improvement_public:survey": (False, [f"/external-surveys/{report.pk}"] if report else []),
+        "improvement_files:dataset": (
+            False,
+            [
+                f"/open-data/{name}.{fmt}"
+                for name in ("measures", "practices", "external-surveys")
+                for fmt in ("csv", "json")
+            ],
+        ),
     }
 
 
