@@ -84,7 +84,6 @@ class Scope:
             return Q(**{_path(system, "pk"): self.system_id})
         return None
 
-
     def _hromada_condition(self, *, centre: str | None, hromada: str | None) -> Q | None:
         condition = None
         if centre is not None:

@@ -260,6 +260,7 @@ def batch_validate(
     codes: Codes,
     scope: SystemScope,
     now: dt.datetime,
+    agreed: Any = None,
 ) -> Validated:
     """Validate a batch; raise for whole-batch problems, return rows and rejections.
 
@@ -267,6 +268,8 @@ def batch_validate(
     it is examined again (`_event_errors`) to say exactly what is wrong.
     """
     events, errors, raw_ids = batch_parse(body)
+    if agreed is not None:  # the connection agreement's data list (ingest.datalist)
+        agreed.check(events, errors, raw_ids)
     result = Validated(errors=errors, total=len(events))
     for index in errors:
         raw = raw_ids.get(index)
