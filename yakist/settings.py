@@ -273,6 +273,11 @@ LOGIN_LOCKOUT_SECONDS = int(os.environ.get("YAKIST_LOGIN_LOCKOUT_SECONDS", "900"
 FEEDBACK_RESPONSE_DAYS = int(os.environ.get("YAKIST_FEEDBACK_RESPONSE_DAYS", "15"))
 FEEDBACK_RATE_LIMIT = int(os.environ.get("YAKIST_FEEDBACK_RATE_LIMIT", "5"))
 SURVEY_RATE_LIMIT = int(os.environ.get("YAKIST_SURVEY_RATE_LIMIT", "3"))
+# A contact left with feedback is erased this many days after receipt once the message is
+# closed (`yakist feedback purge-contacts`); the privacy notice on the forms says so.
+FEEDBACK_CONTACT_RETENTION_DAYS = int(
+    os.environ.get("YAKIST_FEEDBACK_CONTACT_RETENTION_DAYS", "365")
+)
 
 # Demo generator: the steps each app contributes, run in this order by `yakist demo`.
 DEMO_STEPS = [

@@ -336,3 +336,17 @@ def _survey_values(row: dict) -> dict:
     else:
         values["submitted_at"] = None
     return values
+
+
+def contacts_purge(*, older_than_days: int, now: dt.datetime | None = None) -> int:
+    """Erase the contacts of closed messages received more than `older_than_days` ago (the
+    retention the privacy notice on the forms promises). Returns how many were erased."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=older_than_days)
+    return (
+        FeedbackMessage.objects.filter(
+            received_at__lt=cutoff,
+            state__in=[FeedbackMessage.State.ANSWERED, FeedbackMessage.State.REJECTED],
+        )
+        .exclude(contact="")
+        .update(contact="")
+    )
