@@ -63,10 +63,7 @@ def upload_channel(
         raise ValueError("upload_channel needs a centre or a provider")
     subject = centre or provider
     name = _("Завантаження файлів: %(code)s") % {"code": subject.code}
-    system = ConnectedSystem.objects.filter(
-        basis=ConnectedSystem.Basis.UPLOAD,
-        **({"scope_centres": centre} if centre else {"scope_providers": provider}),
-    ).first()
+    system = upload_channel_get(centre=centre, provider=provider)
     if system is not None:
         return system
     system = ConnectedSystem.objects.create(
@@ -81,6 +78,16 @@ def upload_channel(
         system.scope_providers.set([provider])
     lookups.lookups_clear()
     return system
+
+
+def upload_channel_get(
+    *, centre: Centre | None = None, provider: Organisation | None = None
+) -> ConnectedSystem | None:
+    """The upload channel of a centre or a provider, if it has uploaded before."""
+    return ConnectedSystem.objects.filter(
+        basis=ConnectedSystem.Basis.UPLOAD,
+        **({"scope_centres": centre} if centre else {"scope_providers": provider}),
+    ).first()
 
 
 def _event(record: dict[str, str]) -> dict[str, Any]:

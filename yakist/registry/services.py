@@ -17,7 +17,14 @@ from yakist.registry.keys import (
     load_ed25519_public_key,
     public_key_pem,
 )
-from yakist.registry.models import Centre, ConnectedSystem, DataList, Organisation, SystemKey
+from yakist.registry.models import (
+    Centre,
+    ConnectedSystem,
+    DataList,
+    MonitoringNotice,
+    Organisation,
+    SystemKey,
+)
 
 
 class UnknownScopeCode(Problem):
@@ -191,3 +198,35 @@ def data_list_set(
     )
     audit_record(actor=actor, action="data_list_set", obj=system, changes=wanted)
     return data_list
+
+
+def monitoring_notice_record(
+    *,
+    notified_on: dt.date,
+    tools: str,
+    contact: str,
+    document=None,
+    centre: Centre | None = None,
+    provider: Organisation | None = None,
+    organisation: Organisation | None = None,
+    actor=None,
+) -> MonitoringNotice:
+    """Record a subject's notice that it monitors with its own tools (Resolution 864
+    p.3(1), «у довільній формі»); coverage shows it for the subject."""
+    notice = MonitoringNotice(
+        centre=centre,
+        organisation=organisation or provider,
+        notified_on=notified_on,
+        tools=tools,
+        contact=contact,
+    )
+    if document is not None:
+        notice.document.save(document.name, document, save=False)
+    notice.save()
+    audit_record(
+        actor=actor,
+        action="monitoring_notice_record",
+        obj=notice,
+        changes={"notified_on": notified_on.isoformat()},
+    )
+    return notice

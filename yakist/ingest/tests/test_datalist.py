@@ -60,9 +60,9 @@ def test_a_changed_list_is_a_new_version_and_events_keep_theirs(client):
     assert changed.version == 2
     support.post_events(client, system, [support.event(world, case_id="V-2")])
     versions = list(
-        Journal.objects.filter(system=system.system).order_by("pk").values_list(
-            "data_list_version", flat=True
-        )
+        Journal.objects.filter(system=system.system)
+        .order_by("pk")
+        .values_list("data_list_version", flat=True)
     )
     assert versions == [1, 2]
     system.system.refresh_from_db()
