@@ -283,8 +283,10 @@ FEEDBACK_CONTACT_RETENTION_DAYS = int(
 DEMO_STEPS = [
     "yakist.registry.demo.territories",
     "yakist.registry.demo.world",
+    "yakist.registry.demo_subjects.subjects",
     "yakist.accounts.demo.logins",
     "yakist.ingest.demo.stream",
+    "yakist.ingest.demo_subjects.uploads",
     "yakist.statmon.demo.quarters",
     "yakist.feedback.demo.surveys",
     "yakist.feedback.demo.messages",

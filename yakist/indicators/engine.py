@@ -535,6 +535,7 @@ def _mark_uploaded(ctx: Context, rows: list[Row]) -> None:
             row.subject_type == "centre"
             and row.subject_key in codes
             and row.indicator in from_cases
+            and row.status != "no_data"
         ):
             row.extra["source"] = "upload"
 

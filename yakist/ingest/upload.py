@@ -48,8 +48,10 @@ class UploadOutcome:
 
 def row_message(rejection: dict[str, Any]) -> str:
     """One rejected row in Ukrainian: its number and every reason."""
-    reasons = "; ".join(
-        f"{item['field']}: {item['detail']}" if item.get("field") else item["detail"]
+    reasons = " ".join(
+        item["detail"]
+        if not item.get("field") or item["field"] in item["detail"]
+        else f"{item['field']}: {item['detail']}"
         for item in rejection["errors"]
     )
     return _("рядок %(row)s: %(reasons)s") % {"row": rejection["row"], "reasons": reasons}
