@@ -58,7 +58,8 @@ def subjects(ctx: DemoContext) -> str:
 
 
 def not_connected_centre() -> Centre | None:
-    """The first active main centre of the showcase oblast that no system reports for."""
+    """The first active main centre of the showcase oblast that no system reports for (nor
+    for any of its access points)."""
     connected = (
         ConnectedSystem.objects.exclude(basis=ConnectedSystem.Basis.UPLOAD)
         .filter(scope_centres__isnull=False)
@@ -67,6 +68,7 @@ def not_connected_centre() -> Centre | None:
     return (
         Centre.objects.filter(region_id=SHOWCASE_REGION, kind=Centre.Kind.CENTRE, status="active")
         .exclude(pk__in=connected)
+        .exclude(access_points__in=connected)
         .order_by("code")
         .first()
     )
