@@ -325,8 +325,10 @@ POSTER_RATE_LIMIT = int(os.environ.get("YAKIST_POSTER_RATE_LIMIT", "30"))
 DEMO_STEPS = [
     "yakist.registry.demo.territories",
     "yakist.registry.demo.world",
+    "yakist.registry.demo_subjects.subjects",
     "yakist.accounts.demo.logins",
     "yakist.ingest.demo.stream",
+    "yakist.ingest.demo_subjects.uploads",
     "yakist.statmon.demo.quarters",
     "yakist.feedback.demo.surveys",
     "yakist.feedback.demo.messages",

@@ -9,7 +9,13 @@ from yakist.accounts.services import staff_user_create
 from yakist.core.demo import DemoContext
 from yakist.registry.demo import SHOWCASE_HROMADA as LVIV_HROMADA
 from yakist.registry.demo import SHOWCASE_REGION as LVIV_REGION
-from yakist.registry.models import Centre, ConnectedSystem, Organisation, Territory
+from yakist.registry.models import (
+    Centre,
+    ConnectedSystem,
+    MonitoringNotice,
+    Organisation,
+    Territory,
+)
 
 DEMO_PASSWORD = "yakist-demo-2026"  # noqa: S105  (printed on screen; demo database only)
 
@@ -21,6 +27,9 @@ DEMO_USERS = [
     ("provider", Role.PROVIDER_OFFICER, "Максим", "Ткаченко"),
     ("integrator", Role.SYSTEM_INTEGRATOR, "Тарас", "Шевчук"),
     ("auditor", Role.AUDITOR, "Наталія", "Кравченко"),
+    ("omc", Role.LOCAL_GOV_OFFICIAL, "Оксана", "Гнатюк"),
+    ("military", Role.MILITARY_ADMIN_OFFICIAL, "Богдан", "Савчук"),
+    ("uploader", Role.CENTRE_ADMIN, "Світлана", "Романюк"),
 ]
 
 
@@ -36,17 +45,27 @@ def logins(ctx: DemoContext) -> str:
         .first()
     )
     system = ConnectedSystem.objects.order_by("pk").first()
+    council = Organisation.objects.filter(
+        kind=Organisation.Kind.LOCAL_GOVERNMENT, territory_id=LVIV_HROMADA
+    ).first()
+    military = Organisation.objects.filter(kind=Organisation.Kind.MILITARY_ADMINISTRATION).first()
+    notice = MonitoringNotice.objects.filter(centre__isnull=False).first()
     scopes = {
         Role.REGIONAL_COORDINATOR: {"region": region},
         Role.CENTRE_ADMIN: {"centre": centre},
         Role.PROVIDER_OFFICER: {"organisation": provider},
         Role.SYSTEM_INTEGRATOR: {"system": system},
+        Role.LOCAL_GOV_OFFICIAL: {"organisation": council},
+        Role.MILITARY_ADMIN_OFFICIAL: {"organisation": military},
     }
+    # A second centre administrator: of the centre not connected, which uploads files.
+    per_user = {"uploader": {"centre": notice.centre if notice else None}}
     created = []
     for username, role, first, last in DEMO_USERS:
         if users.filter(username=username).exists():
             continue
-        if any(value is None for value in scopes.get(role, {}).values()):
+        scope = per_user.get(username, scopes.get(role, {}))
+        if any(value is None for value in scope.values()):
             ctx.console.print(
                 f"[yellow]Пропущено демо-вхід {username}: немає об'єкта для його зони"
             )
@@ -58,7 +77,7 @@ def logins(ctx: DemoContext) -> str:
             first_name=first,
             last_name=last,
             email=f"{username}@demo.example",
-            **scopes.get(role, {}),
+            **scope,
         )
         created.append(username)
     # One hash for the shared password: a deliberately slow hash six times costs seconds.

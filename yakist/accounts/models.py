@@ -15,6 +15,10 @@ class Role(models.TextChoices):
     PROVIDER_OFFICER = "provider_officer", _("Посадовець суб'єкта надання")
     SYSTEM_INTEGRATOR = "system_integrator", _("Інтегратор інформаційної системи")
     AUDITOR = "auditor", _("Аудитор")
+    # Resolution 864 p.3(3)–(4): every subject names officials; a hromada's council (ОМС) or,
+    # where it acts for the council, its military administration.
+    LOCAL_GOV_OFFICIAL = "local_gov_official", _("Посадовець органу місцевого самоврядування")
+    MILITARY_ADMIN_OFFICIAL = "military_admin_official", _("Посадовець військової адміністрації")
 
 
 class StaffProfile(models.Model):
@@ -50,7 +54,7 @@ class StaffProfile(models.Model):
         null=True,
         blank=True,
         related_name="staff",
-        verbose_name=_("суб'єкт надання"),
+        verbose_name=_("суб'єкт надання / орган"),
     )
     system = models.ForeignKey(
         "registry.ConnectedSystem",
@@ -82,6 +86,11 @@ class StaffProfile(models.Model):
             models.CheckConstraint(
                 condition=~Q(role="system_integrator") | Q(system__isnull=False),
                 name="integrator_has_system",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role__in=["local_gov_official", "military_admin_official"])
+                | Q(organisation__isnull=False),
+                name="hromada_official_has_organisation",
             ),
         ]
 

@@ -15,6 +15,8 @@ from django.db.models import Q, QuerySet
 from yakist.accounts.models import Role
 
 NATIONAL_ROLES = {Role.MINISTRY_ANALYST, Role.AUDITOR}
+# Officials of a hromada's council (ОМС) or military administration see their hromada.
+HROMADA_ROLES = {Role.LOCAL_GOV_OFFICIAL, Role.MILITARY_ADMIN_OFFICIAL}
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class Scope:
     organisation_id: int | None = None
     system_id: int | None = None
     superuser: bool = False
+    hromada_code: str | None = None
 
     @property
     def is_national(self) -> bool:
@@ -46,16 +49,21 @@ class Scope:
         region: str | None = None,
         provider: str | None = None,
         system: str | None = None,
+        hromada: str | None = None,
     ) -> QuerySet:
         """Filter `queryset` to this scope.
 
         `centre`, `region`, `provider`, `system` are lookup paths from the queryset's model to a
         Centre, a region Territory, a provider Organisation and a ConnectedSystem; an empty
         string means the model itself. Paths not given mean "this role cannot reach the data".
+        `hromada` is a path to a field holding a hromada's KATOTTG code (for rows about a
+        hromada itself); a hromada official also reaches rows through the centre's hromada.
         """
         if self.is_national:
             return queryset
         condition = self._condition(centre=centre, region=region, provider=provider, system=system)
+        if self.role in HROMADA_ROLES and self.hromada_code:
+            condition = self._hromada_condition(centre=centre, hromada=hromada)
         if condition is None:
             return queryset.none()
         return queryset.filter(condition)
@@ -75,6 +83,15 @@ class Scope:
         if self.role == Role.SYSTEM_INTEGRATOR and system is not None and self.system_id:
             return Q(**{_path(system, "pk"): self.system_id})
         return None
+
+    def _hromada_condition(self, *, centre: str | None, hromada: str | None) -> Q | None:
+        condition = None
+        if centre is not None:
+            condition = Q(**{_path(centre, "hromada_id"): self.hromada_code})
+        if hromada is not None:
+            by_code = Q(**{hromada: self.hromada_code})
+            condition = by_code if condition is None else condition | by_code
+        return condition
 
 
 def _path(prefix: str, field: str) -> str:
@@ -105,6 +122,19 @@ def scope_of(user) -> Scope:
             organisation_id=profile.organisation_id if role == Role.PROVIDER_OFFICER else None,
             system_id=profile.system_id if role == Role.SYSTEM_INTEGRATOR else None,
             superuser=user.is_superuser,
+            hromada_code=_hromada_of(profile) if role in HROMADA_ROLES else None,
         )
     user._yakist_scope = scope
     return scope
+
+
+def _hromada_of(profile) -> str | None:
+    """The hromada an ОМС or military administration acts for: its organisation's territory
+    (a hromada in KATOTTG, or the hromada of a settlement)."""
+    organisation = profile.organisation
+    territory = organisation.territory if organisation is not None else None
+    if territory is None:
+        return None
+    if territory.category == territory.Category.HROMADA:
+        return territory.code
+    return territory.hromada_id

@@ -1,9 +1,9 @@
 """Reading people and the audit trail."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from yakist.accounts.models import AuditEntry
-from yakist.accounts.scope import Scope
+from yakist.accounts.models import AuditEntry, StaffProfile
+from yakist.accounts.scope import HROMADA_ROLES, Scope
 
 
 def audit_entries_for(
@@ -23,3 +23,14 @@ def audit_entries_for(
     if object_type:
         queryset = queryset.filter(object_type=object_type)
     return queryset.order_by("-at", "-id")
+
+
+def hromada_has_official(hromada_code: str) -> bool:
+    """Whether an active official of the hromada's council (ОМС) or military administration
+    is named: then the hromada approves its own publications, not the oblast."""
+    return StaffProfile.objects.filter(
+        Q(organisation__territory_id=hromada_code)
+        | Q(organisation__territory__hromada_id=hromada_code),
+        role__in=HROMADA_ROLES,
+        user__is_active=True,
+    ).exists()

@@ -11,4 +11,5 @@ def site(request: HttpRequest) -> dict:
         "YAKIST_VERSION": yakist.__version__,
         "DEMO_MODE": settings.DEMO_MODE,
         "PUBLIC_BASE_URL": settings.PUBLIC_BASE_URL,
+        "FEEDBACK_CONTACT_RETENTION_DAYS": settings.FEEDBACK_CONTACT_RETENTION_DAYS,
     }

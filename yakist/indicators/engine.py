@@ -422,6 +422,8 @@ def calc_coverage(ctx: Context) -> list[Row]:
     """Cases sent by connected systems relative to the applications the centre reported."""
     definition = ctx.definitions["coverage"]
     connected = ctx.cached("connected", inputs.connected_centre_ids)
+    uploading = ctx.cached("uploading", inputs.uploading_centre_ids)
+    notified = ctx.cached("notified", inputs.notified_centres)
     main_of = ctx.cached("main_of", lambda: _main_centres(ctx))
     reported: dict[int, float] = defaultdict(float)
     for report in ctx.cached("reports", lambda: inputs.accepted_report_values(ctx.period)):
@@ -440,15 +442,21 @@ def calc_coverage(ctx: Context) -> list[Row]:
             continue
         cases = received.get(info.code, 0)
         is_connected = centre_id in connected
+        # Not connected, but its cases come in uploaded files: they count, marked "upload".
+        is_uploading = centre_id in uploading and not is_connected
         has_report = centre_id in reported
         for level, key in ctx.subjects_of_centre(centre_id):
             bucket = totals[(level, key)]
             bucket["centres"] += 1
             bucket["connected"] += is_connected
+            bucket["uploading"] += is_uploading
+            bucket["notified"] += centre_id in notified and not is_connected
             bucket["reported"] += has_report
             # Connected, yet not one case in the period: a system gone silent.
             bucket["silent"] += is_connected and cases == 0
-            if is_connected and has_report and reported[centre_id] > 0:
+            if level == "centre" and centre_id in notified:
+                bucket["notified_on"] = notified[centre_id]
+            if (is_connected or is_uploading) and has_report and reported[centre_id] > 0:
                 bucket["cases"] += min(cases, reported[centre_id])
                 bucket["applications"] += reported[centre_id]
                 bucket["n"] += 1
@@ -460,7 +468,11 @@ def calc_coverage(ctx: Context) -> list[Row]:
             "connected": int(t["connected"]),
             "with_report": int(t["reported"]),
             "silent": int(t["silent"]),
+            "uploading": int(t["uploading"]),
+            "notified": int(t["notified"]),
         }
+        if t.get("notified_on"):
+            extra["notified_on"] = t["notified_on"]
         row = Row(
             "coverage",
             level,
@@ -470,7 +482,9 @@ def calc_coverage(ctx: Context) -> list[Row]:
             n=int(t["n"]),
             extra=extra,
         )
-        if level == "centre" and not t["connected"]:
+        if level == "centre" and t["uploading"]:
+            row.extra["source"] = "upload"
+        if level == "centre" and not t["connected"] and not t["uploading"]:
             row.status, row.extra["reason"] = "no_data", "not_connected"
         elif level == "centre" and not t["reported"]:
             row.status, row.extra["reason"] = "no_data", "no_report"
@@ -507,7 +521,29 @@ def compute_rows(ctx: Context) -> list[Row]:
                 if (subject_type, key) not in present and ctx.wanted(subject_type, key):
                     computed.append(Row(code, subject_type, key, status="no_data"))
         rows.extend(computed)
+    _mark_uploaded(ctx, rows)
     return rows
+
+
+def _mark_uploaded(ctx: Context, rows: list[Row]) -> None:
+    """A centre's case figures that come from uploaded files say so (source "upload")."""
+    uploading = ctx.cached("uploading", inputs.uploading_centre_ids) - ctx.cached(
+        "connected", inputs.connected_centre_ids
+    )
+    codes = {ctx.centres[pk].code for pk in uploading if pk in ctx.centres}
+    if not codes:
+        return
+    from_cases = {
+        code for code, definition in ctx.definitions.items() if "cases" in definition.inputs
+    }
+    for row in rows:
+        if (
+            row.subject_type == "centre"
+            and row.subject_key in codes
+            and row.indicator in from_cases
+            and row.status != "no_data"
+        ):
+            row.extra["source"] = "upload"
 
 
 def _dependency_order(definitions: dict[str, IndicatorDefinition]) -> list[str]:

@@ -424,7 +424,29 @@ def connected_centre_ids() -> set[int]:
     """Main centres whose own case system reports to Yakist: named in the scope of an active
     system. A provider's registry with scope "all" reports its own services wherever they were
     applied for; it does not make every centre "connected"."""
-    active = ConnectedSystem.objects.filter(status=ConnectedSystem.State.ACTIVE)
+    active = ConnectedSystem.objects.filter(status=ConnectedSystem.State.ACTIVE).exclude(
+        basis=ConnectedSystem.Basis.UPLOAD
+    )
     ids = set(active.values_list("scope_centres__id", flat=True)) - {None}
     parents = dict(Centre.objects.filter(pk__in=ids).values_list("pk", "parent_id"))
     return {parent or pk for pk, parent in parents.items()}
+
+
+def uploading_centre_ids() -> set[int]:
+    """Main centres not connected that send their cases in files (Resolution 864 p.3(1))."""
+    channels = ConnectedSystem.objects.filter(basis=ConnectedSystem.Basis.UPLOAD)
+    ids = set(channels.values_list("scope_centres__id", flat=True)) - {None}
+    parents = dict(Centre.objects.filter(pk__in=ids).values_list("pk", "parent_id"))
+    return {parent or pk for pk, parent in parents.items()}
+
+
+def notified_centres() -> dict[int, str]:
+    """Main centres whose notice of monitoring with their own tools is recorded: the date of
+    the latest notice (ISO), by centre."""
+    from yakist.registry.models import MonitoringNotice
+
+    notices = MonitoringNotice.objects.filter(centre__isnull=False).order_by("notified_on")
+    return {
+        parent or pk: day.isoformat()
+        for pk, parent, day in notices.values_list("centre_id", "centre__parent_id", "notified_on")
+    }

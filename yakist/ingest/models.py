@@ -8,6 +8,7 @@ foreign-key trigger per row would cost the hot path a large share of its through
 (docs/performance.md).
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -41,6 +42,7 @@ class Journal(models.Model):
         API = "api", _("API")
         TREMBITA = "trembita", _("«Трембіта» (X-Road)")
         DEMO = "demo", _("демо-генератор")
+        UPLOAD = "upload", _("завантажений файл")
 
     system = models.ForeignKey(
         "registry.ConnectedSystem",
@@ -70,6 +72,8 @@ class Journal(models.Model):
     rejections = models.JSONField(_("відхилені події"), default=list, blank=True)
     batch_error = models.CharField(_("помилка пакета"), max_length=60, blank=True)
     processed_at = models.DateTimeField(_("оброблено у справи"), null=True, blank=True)
+    # The version of the system's agreement data list the events were checked against.
+    data_list_version = models.PositiveIntegerField(_("версія переліку даних"), null=True)
 
     class Meta:
         verbose_name = _("запис журналу приймання")
@@ -177,3 +181,42 @@ class SandboxEvent(EventBase):
     class Meta(EventBase.Meta):
         verbose_name = _("подія справи (пісочниця)")
         verbose_name_plural = _("події справ (пісочниця)")
+
+
+class CaseUpload(models.Model):
+    """A CSV/XLSX file of case events uploaded by a subject not connected (Resolution 864
+    p.3(1)), kept with its outcome row by row. Its events go through the same validation and
+    journal as API events (one journal entry per chunk, source "upload")."""
+
+    system = models.ForeignKey(
+        "registry.ConnectedSystem",
+        models.PROTECT,
+        related_name="uploads",
+        verbose_name=_("канал завантаження"),
+    )
+    uploaded_at = models.DateTimeField(_("завантажено"), default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("хто завантажив"),
+    )
+    filename = models.CharField(_("назва файлу"), max_length=200)
+    file = models.FileField(_("файл"), upload_to="uploads/")
+    rows = models.PositiveIntegerField(_("рядків"), default=0)
+    accepted = models.PositiveIntegerField(_("прийнято"), default=0)
+    duplicates = models.PositiveIntegerField(_("повторів"), default=0)
+    rejected = models.PositiveIntegerField(_("відхилено"), default=0)
+    # [{"row": n, "event_id": …, "errors": [problem items]}], in file order.
+    rejections = models.JSONField(_("відхилені рядки"), default=list, blank=True)
+    journal_ids = models.JSONField(_("записи журналу"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("завантаження справ з файлу")
+        verbose_name_plural = _("завантаження справ з файлів")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} {self.uploaded_at:%Y-%m-%d %H:%M}"

@@ -201,6 +201,15 @@ class EventFieldNotAllowed(EventError):
     )
 
 
+class EventOutsideAgreement(EventError):
+    slug = "event-outside-agreement"
+    title = _("Поза переліком даних договору про підключення")
+    description = _(
+        "Тип події або поле не входить до переліку даних, погодженого в договорі про "
+        "підключення цієї системи (наказ Мінцифри № 145, п. 5)."
+    )
+
+
 class EventUnknownService(EventError):
     slug = "event-unknown-service"
     title = _("Невідома послуга")

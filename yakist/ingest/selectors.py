@@ -209,7 +209,12 @@ def systems_activity(viewer: Scope, *, now: dt.datetime | None = None) -> list[S
         if len(buckets) >= 2:
             longest = max(b - a for a, b in itertools.pairwise(buckets))
             activity.usual_gap = max(longest, MINIMUM_SILENCE)
-        if activity.last_received_at is not None and activity.system.status != "suspended":
+        if (
+            activity.last_received_at is not None
+            and activity.system.status != "suspended"
+            # Files come when a subject uploads them: a pause is not a system gone silent.
+            and activity.system.basis != ConnectedSystem.Basis.UPLOAD
+        ):
             allowed = activity.usual_gap or SILENCE_WINDOW
             activity.silent = now - activity.last_received_at > allowed
     return list(result.values())
@@ -222,7 +227,9 @@ def connected_centre_ids() -> set[int]:
     scoped = set(
         ConnectedSystem.scope_centres.through.objects.filter(
             connectedsystem__status=ConnectedSystem.State.ACTIVE
-        ).values_list("centre_id", flat=True)
+        )
+        .exclude(connectedsystem__basis=ConnectedSystem.Basis.UPLOAD)
+        .values_list("centre_id", flat=True)
     )
     points = Centre.objects.filter(parent_id__in=scoped).values_list("pk", flat=True)
     return scoped | set(points)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from yakist.core.problems import Problem
 from yakist.core.ratelimit import enforce_rate_limit
-from yakist.ingest import lookups, problems, store
+from yakist.ingest import datalist, lookups, problems, store
 from yakist.ingest.models import Journal, Nonce
 from yakist.ingest.signatures import Message, request_verify
 from yakist.ingest.validation import (
@@ -109,6 +109,7 @@ def events_intake(*, caller: Caller, body: bytes, now: dt.datetime) -> BatchOutc
     sandbox = system.status == ConnectedSystem.State.TESTING
     batch_error: Problem | None = None
     validated: Validated | None = None
+    agreed = datalist.agreed_list(system)
     try:
         validated = batch_validate(
             body=body,
@@ -116,6 +117,7 @@ def events_intake(*, caller: Caller, body: bytes, now: dt.datetime) -> BatchOutc
             codes=lookups.codes(),
             scope=lookups.system_scope(system),
             now=now,
+            agreed=agreed,
         )
     except Problem as problem:
         batch_error = problem
@@ -149,6 +151,7 @@ def events_intake(*, caller: Caller, body: bytes, now: dt.datetime) -> BatchOutc
         "rejections": [],
         "batch_error": batch_error.slug if batch_error else "",
         "processed_at": now if validated is None else None,  # nothing to project
+        "data_list_version": agreed.version if agreed is not None else None,
     }
     with transaction.atomic():
         if caller.nonce and not nonce_use(key_id=caller.key_id, nonce=caller.nonce, now=now):

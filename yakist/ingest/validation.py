@@ -383,6 +383,7 @@ def batch_validate(
     scope: SystemScope,
     now: dt.datetime,
     journalled: bool = False,
+    agreed: Any = None,
 ) -> Validated:
     """Validate a batch; raise for whole-batch problems, return rows and rejections.
 
@@ -391,6 +392,8 @@ def batch_validate(
     a body read back from the journal, whose applicant references are already pseudonyms.
     """
     events, errors, raw_ids = batch_parse(body)
+    if agreed is not None:  # the connection agreement's data list (ingest.datalist)
+        agreed.check(events, errors, raw_ids)
     result = Validated(errors=errors, total=len(events))
     for index in errors:
         raw = raw_ids.get(index)

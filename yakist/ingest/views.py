@@ -49,7 +49,12 @@ def system_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "ingest/system.html",
-        {"system": system, "activity": activity, "entries": entries},
+        {
+            "system": system,
+            "activity": activity,
+            "entries": entries,
+            "data_lists": list(system.data_lists.all()),
+        },
     )
 
 
@@ -64,4 +69,7 @@ def home_panel(request: HttpRequest, scope: Scope) -> dict | None:
 def staff_nav(request: HttpRequest, scope: Scope) -> list[dict]:
     if scope.role is None and not scope.superuser:
         return []
-    return [{"url": reverse("ingest:systems"), "label": _("Потік подій систем")}]
+    items = [{"url": reverse("ingest:systems"), "label": _("Потік подій систем")}]
+    if scope.centre_id or (scope.role == "provider_officer" and scope.organisation_id):
+        items.append({"url": reverse("ingest:upload"), "label": _("Завантаження справ з файлу")})
+    return items

@@ -72,6 +72,7 @@ def schedule_page(request: HttpRequest) -> HttpResponse:
             region=row.subject.region_code,
             centre_id=row.subject.centre_id,
             provider_id=row.subject.provider_id,
+            key=row.subject.key,
         )
     return render(
         request,
@@ -163,6 +164,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 region=subject.region_code,
                 centre_id=subject.centre_id,
                 provider_id=subject.provider_id,
+                key=subject.key,
             ),
             "changed_since": live is not None
             and _figures(live.content) != _figures(selectors.content_of(publication)),
@@ -247,6 +249,7 @@ def website(request: HttpRequest) -> HttpResponse:
         region=subject.region_code,
         centre_id=subject.centre_id,
         provider_id=subject.provider_id,
+        key=subject.key,
     ):
         raise PermissionDenied
     link = selectors.subject_link(subject.type, subject.key)

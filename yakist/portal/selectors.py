@@ -146,7 +146,11 @@ def search_centres(query: str, *, limit: int = 30) -> list[Centre]:
 
 def publications_for(viewer: Scope) -> QuerySet[Publication]:
     return viewer.restrict(
-        Publication.objects.all(), centre="centre", region="region", provider="provider"
+        Publication.objects.all(),
+        centre="centre",
+        region="region",
+        provider="provider",
+        hromada="subject_key",
     ).select_related("prepared_by", "approved_by", "published_by", "supersedes")
 
 
@@ -160,6 +164,14 @@ def subjects_for(viewer: Scope, *, types: list[str] | None = None) -> list[Subje
         return sources.subjects_all(types=types)
     if viewer.role == Role.REGIONAL_COORDINATOR and viewer.region_code:
         return sources.subjects_all(types=types, region=viewer.region_code)
+    if viewer.hromada_code:
+        centres = _hromada_centres(viewer.hromada_code)
+        return [
+            s
+            for s in sources.subjects_all(types=types)
+            if (s.type == "hromada" and s.key == viewer.hromada_code)
+            or (s.type == "centre" and s.centre_id in centres)
+        ]
     if viewer.role == Role.CENTRE_ADMIN and viewer.centre_id:
         centre = Centre.objects.filter(pk=viewer.centre_id).first()
         subject = sources.subject_get("centre", centre.code) if centre else None
@@ -222,3 +234,7 @@ def due_rows(
             )
         )
     return rows
+
+
+def _hromada_centres(hromada_code: str) -> set[int]:
+    return set(Centre.objects.filter(hromada_id=hromada_code).values_list("pk", flat=True))

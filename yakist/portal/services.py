@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yakist.accounts.models import Role, StaffProfile
-from yakist.accounts.scope import Scope
+from yakist.accounts.scope import HROMADA_ROLES, Scope
+from yakist.accounts.selectors import hromada_has_official
 from yakist.accounts.services import audit_record
 from yakist.core.periods import Period, kyiv_date
 from yakist.core.problems import Conflict, Forbidden, Problem
@@ -65,11 +66,25 @@ def subject_code(subject_type: str, key: str) -> str:
     return short_code("subject", subject_type, key, length=6)
 
 
-def can_act(scope: Scope, *, subject_type: str, region: str | None, centre_id, provider_id) -> bool:
-    """Who may prepare, approve and publish: the responsible subject or the ministry."""
+def can_act(
+    scope: Scope,
+    *,
+    subject_type: str,
+    region: str | None,
+    centre_id,
+    provider_id,
+    key: str | None = None,
+) -> bool:
+    """Who may prepare, approve and publish: the responsible subject or the ministry. A
+    hromada's report is its council's (ОМС) or military administration's; the oblast acts for
+    a hromada only while no official of the hromada is named (Resolution 864 p.3(3))."""
     if scope.superuser or scope.role == Role.MINISTRY_ANALYST:
         return True
+    if scope.role in HROMADA_ROLES:
+        return subject_type == "hromada" and key is not None and key == scope.hromada_code
     if scope.role == Role.REGIONAL_COORDINATOR:
+        if subject_type == "hromada" and key is not None and hromada_has_official(key):
+            return False
         return subject_type in ("region", "hromada") and region == scope.region_code
     if scope.role == Role.CENTRE_ADMIN:
         return subject_type == "centre" and centre_id is not None and centre_id == scope.centre_id
@@ -87,6 +102,7 @@ def _require_act(scope: Scope, publication_or_subject) -> None:
             region=target.region_id,
             centre_id=target.centre_id,
             provider_id=target.provider_id,
+            key=target.subject_key,
         )
     else:
         allowed = can_act(
@@ -95,6 +111,7 @@ def _require_act(scope: Scope, publication_or_subject) -> None:
             region=target.region_code,
             centre_id=target.centre_id,
             provider_id=target.provider_id,
+            key=target.key,
         )
     if not allowed:
         raise Forbidden(_("Оприлюднювати звіт цього суб'єкта може лише він сам або Мінцифри."))

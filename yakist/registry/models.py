@@ -334,6 +334,14 @@ class ConnectedSystem(models.Model):
         ACTIVE = "active", _("діє")
         SUSPENDED = "suspended", _("призупинено")
 
+    class Basis(models.TextChoices):
+        # Order 145 p.5: the data list and format are set by a connection agreement; its
+        # second paragraph connects ПК ЦНАП «Вулик» through СЕВ ОВВ on an application alone.
+        AGREEMENT = "agreement", _("договір про підключення")
+        APPLICATION = "application", _("заява про підключення через СЕВ ОВВ (ПК ЦНАП «Вулик»)")
+        # Resolution 864 p.3(1): a subject not connected uploads files from its own tools.
+        UPLOAD = "upload", _("завантаження файлів суб'єктом, не підключеним до системи")
+
     name = models.CharField(_("назва"), max_length=200, unique=True)
     operator = models.ForeignKey(
         Organisation,
@@ -346,8 +354,15 @@ class ConnectedSystem(models.Model):
     status = models.CharField(
         _("стан"), max_length=12, choices=State.choices, default=State.TESTING
     )
+    basis = models.CharField(
+        _("підстава підключення"), max_length=12, choices=Basis.choices, default=Basis.AGREEMENT
+    )
     agreement_number = models.CharField(
         _("номер договору про підключення"), max_length=100, blank=True
+    )
+    agreement_date = models.DateField(_("дата договору про підключення"), null=True, blank=True)
+    agreement_file = models.FileField(
+        _("файл договору про підключення"), upload_to="agreements/", blank=True
     )
     agreement_data_version = models.CharField(
         _("версія переліку даних"),
@@ -441,3 +456,71 @@ class XRoadClient(models.Model):
 
     def __str__(self) -> str:
         return self.identifier
+
+
+class DataList(models.Model):
+    """The data list of a connection agreement (Order 145 p.5): which event types and fields
+    a system sends and which fields it must send beyond the common minimum. A changed list is
+    a new version; journal entries keep the version their events were checked against."""
+
+    system = models.ForeignKey(
+        ConnectedSystem, models.CASCADE, related_name="data_lists", verbose_name=_("система")
+    )
+    version = models.PositiveIntegerField(_("версія переліку даних"))
+    schema_version = models.CharField(_("версія схеми подій"), max_length=20, default="1.0")
+    event_types = models.JSONField(_("типи подій"), default=list)
+    fields = models.JSONField(_("поля подій"), default=list)
+    required = models.JSONField(_("обов'язкові поля понад спільний мінімум"), default=list)
+    effective_from = models.DateTimeField(_("діє з"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("перелік даних договору про підключення")
+        verbose_name_plural = _("переліки даних договорів про підключення")
+        ordering = ["system", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["system", "version"], name="data_list_version_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.system} v{self.version}"
+
+
+class MonitoringNotice(models.Model):
+    """A subject's notice to the ministry that it monitors with its own tools, «у довільній
+    формі» (Resolution 864 p.3(1)): recorded so coverage shows it instead of a blank."""
+
+    centre = models.ForeignKey(
+        Centre,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="monitoring_notices",
+        verbose_name=_("центр"),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="monitoring_notices",
+        verbose_name=_("суб'єкт моніторингу"),
+    )
+    notified_on = models.DateField(_("дата повідомлення"))
+    tools = models.TextField(_("власні засоби моніторингу"))
+    contact = models.CharField(_("контактна особа / адреса"), max_length=300)
+    document = models.FileField(_("документ повідомлення"), upload_to="notices/", blank=True)
+    recorded_at = models.DateTimeField(_("внесено"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("повідомлення про запровадження моніторингу")
+        verbose_name_plural = _("повідомлення про запровадження моніторингу")
+        ordering = ["-notified_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(centre__isnull=False) | Q(organisation__isnull=False),
+                name="notice_names_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.centre or self.organisation} {self.notified_on}"

@@ -153,7 +153,7 @@ def systems_for(viewer: Scope) -> QuerySet[ConnectedSystem]:
         return queryset.filter(pk=viewer.system_id).prefetch_related("keys")
     if viewer.organisation_id:
         reach = Q(scope_providers=viewer.organisation_id)
-    elif viewer.region_code or viewer.centre_id:
+    elif viewer.region_code or viewer.centre_id or viewer.hromada_code:
         reach = Q(scope_centres__in=centres_for(viewer).values("pk")) | Q(scope_any_centre=True)
     else:
         return queryset.none()

@@ -20,6 +20,8 @@ from yakist.registry.keys import (
 from yakist.registry.models import (
     Centre,
     ConnectedSystem,
+    DataList,
+    MonitoringNotice,
     Organisation,
     SystemKey,
     XRoadClient,
@@ -283,3 +285,80 @@ def system_status_set(*, system: ConnectedSystem, status: str, actor=None) -> Co
         actor=actor, action="system_status", obj=system, changes={"status": [before, status]}
     )
     return system
+
+
+@transaction.atomic
+def data_list_set(
+    *,
+    system: ConnectedSystem,
+    event_types: list[str],
+    fields: list[str],
+    required: list[str] | None = None,
+    schema_version: str = "1.0",
+    actor=None,
+) -> DataList:
+    """Record the data list of a system's connection agreement (Order 145 p.5). A list that
+    differs from the current one becomes a new version; the same list changes nothing."""
+    from yakist.ingest.datalist import OPTIONAL_FIELDS
+    from yakist.ingest.models import EventType
+
+    required = sorted(set(required or []))
+    unknown = (set(event_types) - set(EventType.values)) | (set(fields) | set(required)) - set(
+        OPTIONAL_FIELDS
+    )
+    if unknown:
+        raise Conflict(
+            _("Невідомі типи подій або поля в переліку даних: %(names)s.")
+            % {"names": ", ".join(sorted(unknown))}
+        )
+    if set(required) - set(fields):
+        raise Conflict(_("Обов'язкові поля мають входити до переліку полів."))
+    current = system.data_lists.order_by("-version").first()
+    wanted = {
+        "event_types": sorted(set(event_types)),
+        "fields": sorted(set(fields)),
+        "required": required,
+        "schema_version": schema_version,
+    }
+    if current is not None and all(getattr(current, k) == v for k, v in wanted.items()):
+        return current
+    data_list = DataList.objects.create(
+        system=system, version=(current.version + 1) if current else 1, **wanted
+    )
+    ConnectedSystem.objects.filter(pk=system.pk).update(
+        agreement_data_version=str(data_list.version)
+    )
+    audit_record(actor=actor, action="data_list_set", obj=system, changes=wanted)
+    return data_list
+
+
+def monitoring_notice_record(
+    *,
+    notified_on: dt.date,
+    tools: str,
+    contact: str,
+    document=None,
+    centre: Centre | None = None,
+    provider: Organisation | None = None,
+    organisation: Organisation | None = None,
+    actor=None,
+) -> MonitoringNotice:
+    """Record a subject's notice that it monitors with its own tools (Resolution 864
+    p.3(1), «у довільній формі»); coverage shows it for the subject."""
+    notice = MonitoringNotice(
+        centre=centre,
+        organisation=organisation or provider,
+        notified_on=notified_on,
+        tools=tools,
+        contact=contact,
+    )
+    if document is not None:
+        notice.document.save(document.name, document, save=False)
+    notice.save()
+    audit_record(
+        actor=actor,
+        action="monitoring_notice_record",
+        obj=notice,
+        changes={"notified_on": notified_on.isoformat()},
+    )
+    return notice

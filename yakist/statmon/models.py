@@ -387,3 +387,42 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class HromadaReport(models.Model):
+    """The quarterly report of a hromada's council (ОМС) or military administration on its
+    monitoring (Resolution 864 p.3(3)–(4)); items from data/statmon/hromada-v1.yaml."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("чернетка")
+        SUBMITTED = "submitted", _("подано")
+
+    organisation = models.ForeignKey(
+        "registry.Organisation",
+        models.PROTECT,
+        related_name="hromada_reports",
+        verbose_name=_("орган громади"),
+    )
+    period = models.CharField(_("квартал"), max_length=8)
+    form_version = models.PositiveIntegerField(_("версія форми"), default=1)
+    values = models.JSONField(_("значення"), default=dict, blank=True)
+    status = models.CharField(
+        _("стан"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    submitted_at = models.DateTimeField(_("подано"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("квартальний звіт органу громади")
+        verbose_name_plural = _("квартальні звіти органів громад")
+        ordering = ["-period", "organisation"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "period"], name="hromada_report_once_per_quarter"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.period}"

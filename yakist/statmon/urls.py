@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from yakist.statmon import views
+from yakist.statmon import hromada_views, views
 
 
 class QuarterConverter:
@@ -18,6 +18,8 @@ register_converter(QuarterConverter, "quarter")
 app_name = "statmon"
 
 urlpatterns = [
+    path("hromada/", hromada_views.hromada_reports, name="hromada_reports"),
+    path("hromada/<quarter:period>/", hromada_views.hromada_report, name="hromada_report"),
     path("", views.index, name="index"),
     path("forms/", views.forms_page, name="forms"),
     path("forms/<int:version>/", views.form_page, name="form"),

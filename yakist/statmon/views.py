@@ -39,7 +39,12 @@ def _problem_text(problem: Problem) -> str:
 def nav_links(request: HttpRequest, scope: Scope) -> list[dict[str, str]]:
     if scope.role is None and not scope.superuser:
         return []
-    return [{"url": reverse("statmon:index"), "label": _("Квартальна звітність")}]
+    links = [{"url": reverse("statmon:index"), "label": _("Квартальна звітність")}]
+    if scope.is_national or scope.region_code or scope.hromada_code:
+        links.append(
+            {"url": reverse("statmon:hromada_reports"), "label": _("Звіти органів громад")}
+        )
+    return links
 
 
 def home_panel(request: HttpRequest, scope: Scope) -> dict[str, Any] | None:

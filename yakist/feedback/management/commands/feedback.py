@@ -1,14 +1,16 @@
-"""`yakist feedback import-survey FILE`: import an external satisfaction survey (CSV/XLSX)."""
+"""`yakist feedback import-survey FILE`: import an external satisfaction survey (CSV/XLSX);
+`yakist feedback purge-contacts`: erase contacts of closed messages past their retention."""
 
 import datetime as dt
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from yakist.core.problems import Problem
 from yakist.core.spreadsheets import file_bytes
 from yakist.feedback.models import ExternalSurvey
-from yakist.feedback.services import external_survey_import
+from yakist.feedback.services import external_survey_import, feedback_contacts_purge
 from yakist.registry.importers import read_table
 
 
@@ -28,8 +30,18 @@ class Command(BaseCommand):
         load.add_argument("--method", default="")
         load.add_argument("--from", dest="start", required=True, type=dt.date.fromisoformat)
         load.add_argument("--to", dest="end", required=True, type=dt.date.fromisoformat)
+        sub.add_parser("purge-contacts", help="видалити контакти закритих повідомлень")
 
-    def handle(self, *args, file, name, conducted_by, method, start, end, **options):
+    def handle(self, *args, action, **options):
+        if action == "purge-contacts":
+            erased = feedback_contacts_purge(
+                older_than_days=settings.FEEDBACK_CONTACT_RETENTION_DAYS
+            )
+            self.stdout.write(f"Видалено контактів: {erased}")
+            return
+        self._import_survey(**options)
+
+    def _import_survey(self, *, file, name, conducted_by, method, start, end, **options):
         if end < start:
             raise CommandError("--to не може бути раніше за --from.")
         try:
