@@ -9,13 +9,7 @@ from django.db import models, transaction
 from django.http import HttpRequest
 
 from yakist.accounts.models import AuditEntry, Role, StaffProfile
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a trusted proxy rewrites it.
-    return request.META.get("REMOTE_ADDR") or None
+from yakist.core.network import client_ip
 
 
 def audit_record(

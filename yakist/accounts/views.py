@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -13,8 +14,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from yakist.accounts import selectors, twofactor
+from yakist.accounts.forms import ThrottledAuthenticationForm
 from yakist.accounts.scope import scope_of
 from yakist.registry import selectors as registry
+
+# The one login door: /accounts/login/ and /admin/login/ both (yakist/urls.py), so the admin
+# site shares the throttle, the audit and the second factor of the staff pages.
+login_door = auth_views.LoginView.as_view(
+    template_name="accounts/login.html",
+    authentication_form=ThrottledAuthenticationForm,
+    redirect_authenticated_user=True,
+)
 
 
 @login_required
