@@ -267,11 +267,13 @@ INGEST_MAX_EVENTS = 1000
 INGEST_RATE_LIMIT_PER_MINUTE = int(os.environ.get("YAKIST_INGEST_RATE_LIMIT", "600"))
 # Raw request bodies stay in the journal this long after their events reached the cases.
 INGEST_JOURNAL_RETENTION_DAYS = int(os.environ.get("YAKIST_JOURNAL_RETENTION_DAYS", "90"))
-# Two-factor login (TOTP): on by default for every staff role; off in the demo and tests.
+# Two-factor login (TOTP): required in production for the roles that see or sign off national
+# and regional figures and the audit trail (and superusers); optional for the other roles, off
+# in the demo and tests. A user with a confirmed device always uses it.
 TWO_FACTOR_REQUIRED = env_bool("YAKIST_2FA_REQUIRED", not (DEBUG or DEMO_MODE or TESTING))
 TWO_FACTOR_ROLES = env_list(
-    "YAKIST_2FA_ROLES",
-    "ministry_analyst,regional_coordinator,centre_admin,provider_officer,system_integrator,auditor",
+    "YAKIST_2FA_REQUIRED_ROLES",
+    os.environ.get("YAKIST_2FA_ROLES", "ministry_analyst,regional_coordinator,auditor"),
 )
 OTP_TOTP_ISSUER = "Якість"
 

@@ -12,4 +12,5 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit"),
     path("2fa/setup/", views.two_factor_setup, name="2fa_setup"),
     path("2fa/verify/", views.two_factor_verify, name="2fa_verify"),
+    path("2fa/remove/", views.two_factor_remove, name="2fa_remove"),
 ]
