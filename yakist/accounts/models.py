@@ -89,7 +89,11 @@ class StaffProfile(models.Model):
 
 
 class AuditEntry(models.Model):
-    """Who did what, when: logins, every registry change, every access to case data."""
+    """Who did what, when: logins, every registry change, every access to case data.
+
+    Append-only: written by yakist.accounts.services.audit_record(_many) only, chained by hash,
+    and on PostgreSQL a trigger refuses UPDATE and DELETE (migration 0002).
+    """
 
     at = models.DateTimeField(_("час"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -108,6 +112,11 @@ class AuditEntry(models.Model):
     summary = models.CharField(_("опис"), max_length=500, blank=True)
     changes = models.JSONField(_("зміни"), default=dict, blank=True)
     ip = models.GenericIPAddressField(_("IP-адреса"), null=True, blank=True)
+    # The hash chain (yakist.accounts.auditchain): a keyed digest of the address, which stays
+    # when the address is erased, the previous entry's hash and this entry's own.
+    ip_digest = models.CharField(_("відбиток IP-адреси"), max_length=64, blank=True)
+    prev_hash = models.CharField(_("геш попереднього запису"), max_length=64, blank=True)
+    entry_hash = models.CharField(_("геш запису"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("запис журналу аудиту")

@@ -2,6 +2,7 @@
 
 from django.db.models import QuerySet
 
+from yakist.accounts import auditchain
 from yakist.accounts.models import AuditEntry
 from yakist.accounts.scope import Scope
 
@@ -23,3 +24,8 @@ def audit_entries_for(
     if object_type:
         queryset = queryset.filter(object_type=object_type)
     return queryset.order_by("-at", "-id")
+
+
+def audit_chain_report() -> auditchain.ChainReport:
+    """The whole audit trail checked link by link (not scoped: an operator's command)."""
+    return auditchain.chain_verify(AuditEntry.objects.order_by("id").iterator(chunk_size=2000))
