@@ -116,6 +116,22 @@ def device_remove(*, request: HttpRequest, token: str) -> bool:
     return True
 
 
+@transaction.atomic
+def device_remove_by_admin(*, request: HttpRequest, device: TOTPDevice) -> None:
+    """An administrator removes a user's device (a lost phone); the owner enrols again at the
+    next login. Audited and mailed to the owner like a removal of their own."""
+    owner = device.user
+    device.delete()
+    audit_record(
+        actor=request.user,
+        action="2fa_removed",
+        obj=owner,
+        request=request,
+        changes={"by_admin": True},
+    )
+    _notify(owner, removed=True, request=request)
+
+
 def _notify(user, *, request: HttpRequest, replaced: bool = False, removed: bool = False) -> None:
     """Tell the owner by e-mail: a change they did not make is their alarm bell."""
     if not user.email:

@@ -240,3 +240,23 @@ def test_hole_01_second_factor_is_required_for_ministry_coordinator_and_auditor(
         assert response.status_code == 302 and response["Location"] == "/accounts/2fa/setup/"
     else:
         assert response.status_code == 200
+
+
+def test_hole_01_admin_removal_of_a_lost_device_is_audited_and_mailed(
+    rf, mailoutbox, django_capture_on_commit_callbacks
+):
+    from django.contrib import admin
+    from django.contrib.auth import get_user_model
+
+    owner = get_user_model().objects.get(username="auditor")
+    device = TOTPDevice.objects.create(user=owner, name="phone", confirmed=True)
+    request = rf.post("/admin/otp_totp/totpdevice/")
+    request.user = get_user_model().objects.get(username="ministry")
+    model_admin = admin.site._registry[TOTPDevice]
+    assert not model_admin.has_change_permission(request, device)  # the secret stays unseen
+    with django_capture_on_commit_callbacks(execute=True):
+        model_admin.delete_model(request, device)
+    assert not TOTPDevice.objects.filter(user=owner).exists()
+    entry = AuditEntry.objects.filter(action="2fa_removed").latest("pk")
+    assert entry.actor_name == "ministry" and entry.object_id == str(owner.pk)
+    assert mailoutbox[0].to == ["auditor@demo.example"]
