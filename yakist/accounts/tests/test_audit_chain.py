@@ -65,7 +65,7 @@ def test_hole_14_audit_verify_exits_non_zero_from_the_command_line(command):
 
     entry = some_entries(1)[0]
     raw("UPDATE accounts_auditentry SET action = %s WHERE id = %s", ["login", entry.pk])
-    with pytest.raises(CommandError) as failure:
+    with pytest.raises(CommandError, match=rf"#{entry.pk} \(") as failure:
         call_command("audit", "verify")
     assert failure.value.returncode == 1
 

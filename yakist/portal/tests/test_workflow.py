@@ -264,7 +264,7 @@ def test_hole_16_console_back_link_never_leaves_the_site(world, ministry, login,
     assert response["Location"] == "/publication/"
 
 
-def test_hole_16_console_back_link_keeps_a_local_page(world, ministry, login, client):
+def test_console_back_link_keeps_a_local_page(world, ministry, login, client):
     subject = world[0]
     publish(subject, YEAR, ministry)
     login("ministry")
