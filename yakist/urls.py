@@ -14,7 +14,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     re_path(r"^api/", core_views.api_not_found),
     # The admin site signs in through the staff login door (throttle, audit, second factor).
-    path("admin/login/", accounts_views.login_door),
+    path("admin/login/", accounts_views.admin_login_door),
     path("admin/", admin.site.urls),
     path("accounts/", include("yakist.accounts.urls")),
     path("registry/", include("yakist.registry.urls")),

@@ -32,7 +32,8 @@ class ThrottledAuthenticationForm(AuthenticationForm):
                     actor_name=username or "anonymous",
                 )
             raise
-        throttle.login_success_record(username=username, ip=ip)
+        if self.user_cache is not None:  # a form missing a field authenticated no one
+            throttle.login_success_record(username=username, ip=ip)
         return cleaned
 
     def _paused(self, seconds: int) -> forms.ValidationError:

@@ -27,6 +27,14 @@ login_door = auth_views.LoginView.as_view(
 )
 
 
+def admin_login_door(request: HttpRequest) -> HttpResponse:
+    """The login door at /admin/login/. Someone signed in without admin rights is refused here
+    rather than sent back to /admin/, which would send them to this page again."""
+    if request.user.is_authenticated and not request.user.is_staff:
+        raise PermissionDenied
+    return login_door(request)
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request.user)

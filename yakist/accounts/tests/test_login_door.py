@@ -234,3 +234,19 @@ def test_hole_14_failed_logins_write_one_audit_entry_a_minute_with_a_count(clien
     fail(client, username="ghost")
     latest = AuditEntry.objects.filter(action="login_failed").latest("pk")
     assert latest.changes == {"attempts": 3}  # the two unrecorded failures and this one
+
+
+def test_a_post_without_a_password_does_not_reset_the_failures(client):
+    for _ in range(4):
+        fail(client)
+    client.post("/accounts/login/", {"username": "auditor", "password": ""})
+    fail(client)
+    right(client)
+    assert not signed_in(client)
+
+
+def test_admin_site_refuses_a_signed_in_user_without_admin_rights(client, login):
+    login("centre")
+    response = client.get("/admin/", follow=True)
+    assert response.status_code == 403
+    assert len(response.redirect_chain) == 1  # to the login door once, no loop
