@@ -25,7 +25,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate limits and login pauses live in the cache; no test inherits another's."""
+    """No test inherits another's cached pages (limits and login pauses are in the database
+    without Redis, rolled back with each test)."""
     from django.core.cache import cache
 
     cache.clear()

@@ -4,6 +4,7 @@ Every knob an operator may turn is listed in docs/operations.md. Nothing secret 
 outside DEBUG/demo mode: production refuses to start without YAKIST_SECRET_KEY.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -225,6 +226,16 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("YAKIST_HSTS_SUBDOMAINS", False)
 CSRF_FAILURE_VIEW = "yakist.core.views.csrf_failure"
 if env_bool("YAKIST_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For is believed: the client
+# address of logins, limits and the audit trail is read through them (yakist.core.network).
+TRUSTED_PROXIES = env_list("YAKIST_TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"YAKIST_TRUSTED_PROXIES: «{_proxy}» не є IP-адресою чи мережею CIDR."
+        ) from _error
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -300,17 +311,25 @@ FEEDBACK_CONTACT_RETENTION_DAYS = int(
 )
 SURVEY_COMMENT_RETENTION_DAYS = int(os.environ.get("YAKIST_SURVEY_COMMENT_RETENTION_DAYS", "365"))
 AUDIT_IP_RETENTION_DAYS = int(os.environ.get("YAKIST_AUDIT_IP_RETENTION_DAYS", "365"))
-# Two-factor login (TOTP): on by default for every staff role; off in the demo and tests.
+# Two-factor login (TOTP): required in production for the roles that see or sign off national
+# and regional figures and the audit trail (and superusers); optional for the other roles, off
+# in the demo and tests. A user with a confirmed device always uses it.
 TWO_FACTOR_REQUIRED = env_bool("YAKIST_2FA_REQUIRED", not (DEBUG or DEMO_MODE or TESTING))
 TWO_FACTOR_ROLES = env_list(
-    "YAKIST_2FA_ROLES",
-    "ministry_analyst,regional_coordinator,centre_admin,provider_officer,system_integrator,auditor",
+    "YAKIST_2FA_REQUIRED_ROLES",
+    os.environ.get("YAKIST_2FA_ROLES", "ministry_analyst,regional_coordinator,auditor"),
 )
 OTP_TOTP_ISSUER = "Якість"
 
-# Login throttling: failed attempts per username+address before a pause.
+# Login throttling (the main login and /admin/login/ alike): failed attempts per user name and
+# address, per user name from anywhere and per address for any name before a pause; each
+# further pause of the same key doubles, up to the back-off maximum. Counted in Redis or in the
+# database (yakist.core.ratelimit), never in a per-host file cache.
 LOGIN_MAX_FAILURES = int(os.environ.get("YAKIST_LOGIN_MAX_FAILURES", "5"))
+LOGIN_ACCOUNT_MAX_FAILURES = int(os.environ.get("YAKIST_LOGIN_ACCOUNT_MAX_FAILURES", "20"))
+LOGIN_ADDRESS_MAX_FAILURES = int(os.environ.get("YAKIST_LOGIN_ADDRESS_MAX_FAILURES", "30"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("YAKIST_LOGIN_LOCKOUT_SECONDS", "900"))
+LOGIN_BACKOFF_MAX_SECONDS = int(os.environ.get("YAKIST_LOGIN_BACKOFF_MAX_SECONDS", "86400"))
 
 # Public feedback: the subject answers within this many days (Law «Про звернення громадян»,
 # art. 20: up to 15 days when no further study is needed); submissions per address per 10 min.

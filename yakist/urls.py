@@ -4,6 +4,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from yakist.accounts import views as accounts_views
 from yakist.api import api
 from yakist.core import views as core_views
 
@@ -12,6 +13,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     re_path(r"^api/", core_views.api_not_found),
+    # The admin site signs in through the staff login door (throttle, audit, second factor).
+    path("admin/login/", accounts_views.admin_login_door),
     path("admin/", admin.site.urls),
     path("accounts/", include("yakist.accounts.urls")),
     path("registry/", include("yakist.registry.urls")),

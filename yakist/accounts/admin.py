@@ -6,7 +6,9 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms import ModelChoiceField
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from yakist.accounts import twofactor
 from yakist.accounts.models import AuditEntry, StaffProfile
 from yakist.accounts.services import audit_record
 
@@ -142,3 +144,31 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Second-factor devices: an administrator may only remove one (a lost phone), never add one or
+# read its secret; the removal is audited and mailed to the owner
+# (twofactor.device_remove_by_admin).
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(admin.ModelAdmin):
+    list_display = ["user", "name", "confirmed"]
+    search_fields = ["user__username"]
+    fields = ["user", "name", "confirmed"]
+    readonly_fields = ["user", "name", "confirmed"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        twofactor.device_remove_by_admin(request=request, device=obj)
+
+    def delete_queryset(self, request, queryset):
+        for device in queryset:
+            twofactor.device_remove_by_admin(request=request, device=device)

@@ -99,7 +99,11 @@ class StaffProfile(models.Model):
 
 
 class AuditEntry(models.Model):
-    """Who did what, when: logins, every registry change, every access to case data."""
+    """Who did what, when: logins, every registry change, every access to case data.
+
+    Append-only: written by yakist.accounts.services.audit_record(_many) only, chained by hash,
+    and on PostgreSQL a trigger refuses UPDATE and DELETE (migration 0002).
+    """
 
     at = models.DateTimeField(_("час"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -117,6 +121,12 @@ class AuditEntry(models.Model):
     object_id = models.CharField(_("ідентифікатор об'єкта"), max_length=80, blank=True)
     summary = models.CharField(_("опис"), max_length=500, blank=True)
     changes = models.JSONField(_("зміни"), default=dict, blank=True)
+    # The hash chain (yakist.accounts.auditchain): a keyed digest of the client address (the
+    # address itself is kept apart, in AuditAddress, and erased after its retention), the
+    # previous entry's hash and this entry's own.
+    ip_digest = models.CharField(_("відбиток IP-адреси"), max_length=64, blank=True)
+    prev_hash = models.CharField(_("геш попереднього запису"), max_length=64, blank=True)
+    entry_hash = models.CharField(_("геш запису"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("запис журналу аудиту")

@@ -2,6 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
+from yakist.accounts import auditchain
 from yakist.accounts.models import AuditEntry, StaffProfile
 from yakist.accounts.scope import HROMADA_ROLES, Scope
 
@@ -34,3 +35,9 @@ def hromada_has_official(hromada_code: str) -> bool:
         role__in=HROMADA_ROLES,
         user__is_active=True,
     ).exists()
+
+
+def audit_chain_report() -> auditchain.ChainReport:
+    """The whole audit trail checked link by link (not scoped: an operator's command)."""
+    entries = AuditEntry.objects.select_related("address").order_by("id")
+    return auditchain.chain_verify(entries.iterator(chunk_size=2000))

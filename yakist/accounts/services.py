@@ -10,14 +10,9 @@ from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from yakist.accounts import auditchain
 from yakist.accounts.models import AuditAddress, AuditEntry, Role, StaffProfile
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a trusted proxy rewrites it.
-    return request.META.get("REMOTE_ADDR") or None
+from yakist.core.network import client_ip
 
 
 def audit_record(
@@ -36,22 +31,44 @@ def audit_record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         summary = summary or str(obj)[:500]
-    if actor is not None and getattr(actor, "is_authenticated", False):
-        actor_name = actor_name or actor.get_username()
-    else:
-        actor = None
-        actor_name = actor_name or "system"
-    entry = AuditEntry.objects.create(
-        actor=actor,
-        actor_name=actor_name[:150],
+    entry = AuditEntry(
         action=action,
         object_type=object_type,
-        object_id=object_id[:80],
-        summary=summary[:500],
+        object_id=object_id,
+        summary=summary,
         changes=changes or {},
+        actor_name=actor_name,
     )
-    audit_addresses_record(entries=[entry], ip=client_ip(request))
-    return entry
+    return audit_record_many(entries=[entry], actor=actor, request=request)[0]
+
+
+@transaction.atomic
+def audit_record_many(
+    *, entries: list[AuditEntry], actor=None, request: HttpRequest | None = None
+) -> list[AuditEntry]:
+    """Append entries to the audit trail, in order, chained by hash; the only way rows get there.
+
+    `actor` and `request` fill in who and from where for entries that do not say; appends are
+    serialised (yakist.accounts.auditchain.chain_lock) so the chain has no forks. The client
+    address is kept apart (AuditAddress); the chain covers its keyed digest.
+    """
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    ip = client_ip(request)
+    for entry in entries:
+        if entry.actor_id is None and actor is not None:
+            entry.actor = actor
+        if not entry.actor_name:
+            entry.actor_name = entry.actor.get_username() if entry.actor_id else "system"
+        entry.actor_name = entry.actor_name[:150]
+        entry.object_id = entry.object_id[:80]
+        entry.summary = entry.summary[:500]
+    auditchain.chain_lock()
+    head = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first()
+    auditchain.chain_link(entries, head or "", ip=ip)
+    created = AuditEntry.objects.bulk_create(entries, batch_size=1000)
+    audit_addresses_record(entries=created, ip=ip)
+    return created
 
 
 def audit_addresses_record(*, entries: list[AuditEntry], ip: str | None) -> None:

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -10,11 +11,28 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from yakist.accounts import selectors, twofactor
+from yakist.accounts.forms import ThrottledAuthenticationForm
 from yakist.accounts.scope import scope_of
 from yakist.registry import selectors as registry
+
+# The one login door: /accounts/login/ and /admin/login/ both (yakist/urls.py), so the admin
+# site shares the throttle, the audit and the second factor of the staff pages.
+login_door = auth_views.LoginView.as_view(
+    template_name="accounts/login.html",
+    authentication_form=ThrottledAuthenticationForm,
+    redirect_authenticated_user=True,
+)
+
+
+def admin_login_door(request: HttpRequest) -> HttpResponse:
+    """The login door at /admin/login/. Someone signed in without admin rights is refused here
+    rather than sent back to /admin/, which would send them to this page again."""
+    if request.user.is_authenticated and not request.user.is_staff:
+        raise PermissionDenied
+    return login_door(request)
 
 
 @login_required
@@ -51,7 +69,11 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
-    """Enrol an authenticator app: scan the QR code, confirm with one code."""
+    """Enrol an authenticator app: scan the QR code, confirm with one code. Replacing an
+    enrolled app needs a verified session and a code from that app as well."""
+    if not twofactor.enrolment_allowed(request.user):
+        return redirect("accounts:2fa_verify")
+    replacing = twofactor.confirmed_device(request.user) is not None
     device_id = request.session.get("2fa_enrol_device")
     device = None
     if device_id:
@@ -63,12 +85,20 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         request.session["2fa_enrol_device"] = device.pk
     error = None
     if request.method == "POST":
-        token = (request.POST.get("token") or "").replace(" ", "")
-        if twofactor.device_enrol_confirm(request=request, device=device, token=token):
+        outcome = twofactor.device_enrol_confirm(
+            request=request,
+            device=device,
+            token=_token(request, "token"),
+            current_token=_token(request, "current_token"),
+        )
+        if outcome == twofactor.Enrolment.DONE:
             request.session.pop("2fa_enrol_device", None)
             messages.success(request, _("Двофакторний вхід увімкнено."))
             return redirect("accounts:home")
-        error = _("Код не підходить. Перевірте час на телефоні й введіть новий код.")
+        if outcome == twofactor.Enrolment.WRONG_CURRENT_CODE:
+            error = _("Код із поточного застосунку не підходить. Введіть новий код із нього.")
+        else:
+            error = _("Код не підходить. Перевірте час на телефоні й введіть новий код.")
     return render(
         request,
         "accounts/2fa_setup.html",
@@ -76,9 +106,26 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             "qr": twofactor.provisioning_qr(device),
             "secret": twofactor.secret_for_manual_entry(device),
             "error": error,
+            "replacing": replacing,
+            "can_remove": replacing and not twofactor.role_requires_second_factor(request.user),
         },
         status=400 if error else 200,
     )
+
+
+@login_required
+@require_POST
+def two_factor_remove(request: HttpRequest) -> HttpResponse:
+    """Switch the second factor off (roles that need it cannot): a verified session and a code."""
+    if twofactor.device_remove(request=request, token=_token(request, "token")):
+        messages.success(request, _("Двофакторний вхід вимкнено."))
+    else:
+        messages.error(request, _("Код не підходить; двофакторний вхід не вимкнено."))
+    return redirect("accounts:home")
+
+
+def _token(request: HttpRequest, name: str) -> str:
+    return (request.POST.get(name) or "").replace(" ", "")
 
 
 @login_required

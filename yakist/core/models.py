@@ -19,3 +19,23 @@ class DemoStep(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RateCounter(models.Model):
+    """A counter of rate limits and login throttling when there is no Redis (yakist.core.ratelimit).
+
+    Increments are one INSERT … ON CONFLICT … RETURNING statement, so workers never lose a hit,
+    and the expiry is kept with the counter, so a lockout lasts as long as it says.
+    """
+
+    name = models.CharField(_("ключ"), max_length=250, primary_key=True)
+    count = models.BigIntegerField(_("лічильник"), default=0)
+    # Seconds since the epoch: compared in SQL the same way on PostgreSQL and SQLite.
+    expires = models.FloatField(_("діє до"), db_index=True)
+
+    class Meta:
+        verbose_name = _("лічильник обмеження частоти")
+        verbose_name_plural = _("лічильники обмеження частоти")
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.count}"

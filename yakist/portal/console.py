@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -101,6 +103,16 @@ def sources_types():
     ]
 
 
+def _back(request: HttpRequest) -> str:
+    """The console page the form came from, if it is a page of this site; else the schedule."""
+    back = request.POST.get("back") or ""
+    if back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return back
+    return reverse("publication:schedule")
+
+
 def _subject_from(request: HttpRequest):
     subject = sources.subject_get(
         request.POST.get("subject_type", ""), request.POST.get("subject_key", "")
@@ -130,7 +142,7 @@ def prepare(request: HttpRequest) -> HttpResponse:
         return redirect("publication:schedule")
     except Problem as problem:
         messages.error(request, str(problem.detail or problem.title))
-        return redirect(request.POST.get("back") or "publication:schedule")
+        return redirect(_back(request))
     if publication.missing:
         messages.warning(request, services.missing_reason(publication.missing))
     else:

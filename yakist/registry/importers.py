@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yakist.accounts.models import AuditEntry
+from yakist.accounts.services import audit_record_many
 from yakist.core.problems import Problem
 from yakist.core.spreadsheets import csv_row_safe, rows_capped, xlsx_bytes, xlsx_open
 from yakist.registry.models import (
@@ -575,7 +576,7 @@ def registry_import(
         for entry in audit:
             entry.actor = actor if getattr(actor, "is_authenticated", False) else None
             entry.actor_name = actor.get_username() if entry.actor else "system"
-        AuditEntry.objects.bulk_create(audit, batch_size=1000)
+        audit_record_many(entries=audit)
     report.created, report.updated, report.unchanged = created, updated, unchanged
     report.applied = True
     return report

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from yakist.accounts.models import AuditEntry, Role
 from yakist.accounts.scope import Scope, scope_of
-from yakist.accounts.services import audit_addresses_record, audit_record, client_ip
+from yakist.accounts.services import audit_record, audit_record_many
 from yakist.core.periods import Period
 from yakist.core.problems import Conflict, Forbidden, Problem, ValidationFailed
 from yakist.registry.models import Centre, Status
@@ -743,8 +743,8 @@ def _accept_many(ids: list[int], *, actor, comment: str, request) -> int:
         ],
         batch_size=1000,
     )
-    entries = AuditEntry.objects.bulk_create(
-        [
+    audit_record_many(
+        entries=[
             AuditEntry(
                 at=now,
                 actor=_actor(actor),
@@ -756,9 +756,8 @@ def _accept_many(ids: list[int], *, actor, comment: str, request) -> int:
             )
             for pk in ids
         ],
-        batch_size=1000,
+        request=request,
     )
-    audit_addresses_record(entries=entries, ip=client_ip(request))
     # Later stages (the methodology) react to the newly accepted answers, in one message.
     reports_accepted.send(
         sender=Report, reports=list(reports.values_list("centre_id", "campaign__period"))

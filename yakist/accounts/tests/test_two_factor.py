@@ -96,3 +96,167 @@ def test_the_code_page_never_redirects_to_another_site(client, required, target)
         {"token": code_for(device, offset_seconds=30)},
     )
     assert done.status_code == 302 and done["Location"] == "/accounts/"
+
+
+def enrolled(client, username: str) -> TOTPDevice:
+    """`username` with a confirmed device, signed out again."""
+    client.post("/accounts/login/", {"username": username, "password": DEMO_PASSWORD})
+    client.get("/accounts/2fa/setup/")
+    device = TOTPDevice.objects.get(user__username=username, confirmed=False)
+    assert client.post("/accounts/2fa/setup/", {"token": code_for(device)}).status_code == 302
+    client.post("/accounts/logout/")
+    device.refresh_from_db()
+    return device
+
+
+STAFF_PAGES = [
+    "/accounts/",
+    "/accounts/audit/",
+    "/registry/centres/",
+    "/analytics/",
+    "/admin/",
+    "/accounts/2fa/setup/",
+]
+
+
+def test_hole_01_password_alone_cannot_reach_2fa_setup(client, required):
+    device = enrolled(client, "auditor")
+    client.post("/accounts/login/", {"username": "auditor", "password": DEMO_PASSWORD})
+    page = client.get("/accounts/2fa/setup/")
+    assert page.status_code == 302 and page["Location"].startswith("/accounts/2fa/verify/")
+    posted = client.post("/accounts/2fa/setup/", {"token": "123456"})
+    assert posted.status_code == 302 and posted["Location"] == "/accounts/2fa/verify/"
+    # No new secret was offered and the owner's device is still the one.
+    assert list(TOTPDevice.objects.filter(user__username="auditor")) == [device]
+    assert device.confirmed
+
+
+def test_hole_01_password_alone_reaches_no_staff_page(client, required):
+    enrolled(client, "ministry")
+    client.post("/accounts/login/", {"username": "ministry", "password": DEMO_PASSWORD})
+    for path in STAFF_PAGES:
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response["Location"].startswith("/accounts/2fa/verify/"), path
+    assert client.post("/accounts/2fa/remove/", {"token": "123456"}).status_code == 302
+    assert TOTPDevice.objects.filter(user__username="ministry", confirmed=True).count() == 1
+
+
+def test_hole_01_the_setup_view_itself_refuses_an_unverified_session(required, rf):
+    """The view checks on its own, not only the middleware in front of it."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from yakist.accounts import views
+
+    user = get_user_model().objects.get(username="coordinator")
+    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    request = rf.get("/accounts/2fa/setup/")
+    request.user = user
+    user.is_verified = lambda: False
+    request.session = SessionStore()
+    response = views.two_factor_setup(request)
+    assert response.status_code == 302 and response["Location"] == "/accounts/2fa/verify/"
+    assert not TOTPDevice.objects.filter(user=user, confirmed=False).exists()
+
+
+def test_hole_01_reenrolment_asks_for_the_current_code(
+    client, required, mailoutbox, django_capture_on_commit_callbacks
+):
+    old = enrolled(client, "coordinator")
+    client.post("/accounts/login/", {"username": "coordinator", "password": DEMO_PASSWORD})
+    client.post("/accounts/2fa/verify/", {"token": code_for(old, offset_seconds=30)})
+    page = client.get("/accounts/2fa/setup/")
+    assert page.status_code == 200 and 'name="current_token"' in page.content.decode()
+    new = TOTPDevice.objects.get(user__username="coordinator", confirmed=False)
+    without_old = client.post("/accounts/2fa/setup/", {"token": code_for(new)})
+    assert without_old.status_code == 400
+    assert "поточного застосунку" in without_old.content.decode()
+    assert TOTPDevice.objects.filter(pk=old.pk, confirmed=True).exists()
+    mailoutbox.clear()
+    old.refresh_from_db()
+    new.refresh_from_db()
+    # Mails to the owner leave when the change commits; tests run inside one transaction.
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(
+            "/accounts/2fa/setup/",
+            {"token": code_for(new), "current_token": code_for(old, offset_seconds=30)},
+        )
+    assert done.status_code == 302
+    assert list(TOTPDevice.objects.filter(user__username="coordinator")) == [new]
+    entry = AuditEntry.objects.filter(action="2fa_enrolled", actor_name="coordinator").latest("pk")
+    assert entry.changes == {"replaced_devices": 1}
+    assert [m.to for m in mailoutbox] == [["coordinator@demo.example"]]
+    assert "замінено" in mailoutbox[0].subject
+
+
+def test_hole_01_enrolment_is_audited_and_mailed(
+    client, required, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        enrolled(client, "auditor")
+    assert AuditEntry.objects.filter(action="2fa_enrolled", actor_name="auditor").exists()
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["auditor@demo.example"]
+    assert "увімкнено" in mailoutbox[0].subject
+
+
+def test_hole_01_removal_needs_a_code_is_audited_and_mailed(
+    client, required, mailoutbox, django_capture_on_commit_callbacks
+):
+    device = enrolled(client, "centre")  # a centre administrator may do without
+    client.post("/accounts/login/", {"username": "centre", "password": DEMO_PASSWORD})
+    client.post("/accounts/2fa/verify/", {"token": code_for(device, offset_seconds=30)})
+    mailoutbox.clear()
+    client.post("/accounts/2fa/remove/", {"token": "000000"})
+    assert TOTPDevice.objects.filter(pk=device.pk).exists()
+    device.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/2fa/remove/", {"token": code_for(device, offset_seconds=30)})
+    assert not TOTPDevice.objects.filter(user__username="centre").exists()
+    assert AuditEntry.objects.filter(action="2fa_removed", actor_name="centre").exists()
+    assert len(mailoutbox) == 1 and "вимкнено" in mailoutbox[0].subject
+
+
+def test_hole_01_roles_that_require_the_second_factor_cannot_remove_it(client, required):
+    device = enrolled(client, "auditor")
+    client.post("/accounts/login/", {"username": "auditor", "password": DEMO_PASSWORD})
+    client.post("/accounts/2fa/verify/", {"token": code_for(device, offset_seconds=30)})
+    device.refresh_from_db()
+    refused = client.post("/accounts/2fa/remove/", {"token": code_for(device, offset_seconds=30)})
+    assert refused.status_code == 403
+    assert TOTPDevice.objects.filter(pk=device.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("username", "must_enrol"),
+    [("ministry", True), ("coordinator", True), ("auditor", True), ("centre", False)],
+)
+def test_hole_01_second_factor_is_required_for_ministry_coordinator_and_auditor(
+    client, required, username, must_enrol
+):
+    client.post("/accounts/login/", {"username": username, "password": DEMO_PASSWORD})
+    response = client.get("/accounts/")
+    if must_enrol:
+        assert response.status_code == 302 and response["Location"] == "/accounts/2fa/setup/"
+    else:
+        assert response.status_code == 200
+
+
+def test_hole_01_admin_removal_of_a_lost_device_is_audited_and_mailed(
+    rf, mailoutbox, django_capture_on_commit_callbacks
+):
+    from django.contrib import admin
+    from django.contrib.auth import get_user_model
+
+    owner = get_user_model().objects.get(username="auditor")
+    device = TOTPDevice.objects.create(user=owner, name="phone", confirmed=True)
+    request = rf.post("/admin/otp_totp/totpdevice/")
+    request.user = get_user_model().objects.get(username="ministry")
+    model_admin = admin.site._registry[TOTPDevice]
+    assert not model_admin.has_change_permission(request, device)  # the secret stays unseen
+    with django_capture_on_commit_callbacks(execute=True):
+        model_admin.delete_model(request, device)
+    assert not TOTPDevice.objects.filter(user=owner).exists()
+    entry = AuditEntry.objects.filter(action="2fa_removed").latest("pk")
+    assert entry.actor_name == "ministry" and entry.object_id == str(owner.pk)
+    assert mailoutbox[0].to == ["auditor@demo.example"]

@@ -241,3 +241,40 @@ def test_reminders_go_once_to_the_responsible_people_before_the_due_date(
     centre_mail = [m for m in mailoutbox if "centre@demo.example" in m.to]
     assert {m.subject[-10:] for m in centre_mail} == {"25.01.2026", "01.02.2026"}
     assert services.reminders_send(today=day, subjects=subjects) == 0
+
+
+@pytest.mark.parametrize(
+    "back", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "accounts:logout"]
+)
+def test_hole_16_console_back_link_never_leaves_the_site(world, ministry, login, client, back):
+    subject = world[0]
+    publish(subject, YEAR, ministry)
+    login("ministry")
+    # Preparing an already published report without a reason is refused: back to the form.
+    response = client.post(
+        "/publication/prepare",
+        {
+            "subject_type": subject.type,
+            "subject_key": subject.key,
+            "period": YEAR.code,
+            "back": back,
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/publication/"
+
+
+def test_console_back_link_keeps_a_local_page(world, ministry, login, client):
+    subject = world[0]
+    publish(subject, YEAR, ministry)
+    login("ministry")
+    response = client.post(
+        "/publication/prepare",
+        {
+            "subject_type": subject.type,
+            "subject_key": subject.key,
+            "period": YEAR.code,
+            "back": "/publication/?types=centre",
+        },
+    )
+    assert response["Location"] == "/publication/?types=centre"
