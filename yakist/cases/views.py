@@ -170,7 +170,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def home_panel(request: HttpRequest, scope: Scope) -> dict | None:
     """Live counters on the staff home page."""
-    if scope.role is None and not scope.superuser:
+    if not scope.is_staff:
         return None
     return {
         "template": "cases/_panel.html",
@@ -179,7 +179,7 @@ def home_panel(request: HttpRequest, scope: Scope) -> dict | None:
 
 
 def staff_nav(request: HttpRequest, scope: Scope) -> list[dict]:
-    if scope.role is None and not scope.superuser:
+    if not scope.is_staff:
         return []
     return [
         {"url": reverse("cases:dashboard"), "label": _("Справи: моніторинг")},

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from yakist.accounts.scope import scope_of
+from yakist.accounts.scope import require_write, scope_of
 from yakist.accounts.services import audit_record, client_ip
 from yakist.core.problems import Problem, RateLimited
 from yakist.feedback import selectors, services
@@ -148,6 +148,8 @@ def queue_item(request: HttpRequest, code: str) -> HttpResponse:
     message = selectors.message_get_for(scope, tracking_code=code)
     if message is None:
         raise Http404
+    if request.method == "POST":
+        require_write(request.user)  # the auditor reads the queue but answers nothing
     # The author's contact is personal data: every look at it is recorded.
     audit_record(actor=request.user, action="feedback_view", obj=message, request=request)
     form = AnswerForm(request.POST or None)
@@ -168,7 +170,7 @@ def queue_item(request: HttpRequest, code: str) -> HttpResponse:
                 return render(
                     request,
                     "feedback/queue_item.html",
-                    {"message": message, "form": form},
+                    {"message": message, "form": form, "can_answer": True},
                     status=400,
                 )
         except Problem as problem:
@@ -176,11 +178,15 @@ def queue_item(request: HttpRequest, code: str) -> HttpResponse:
         else:
             flash.success(request, _("Збережено."))
         return redirect("feedback:queue_item", code=message.tracking_code)
-    return render(request, "feedback/queue_item.html", {"message": message, "form": form})
+    return render(
+        request,
+        "feedback/queue_item.html",
+        {"message": message, "form": form, "can_answer": scope.can_write},
+    )
 
 
 def staff_nav(request: HttpRequest, scope) -> list[dict]:
-    if scope.role is None and not scope.superuser:
+    if not scope.is_staff:
         return []
     counts = selectors.queue_counts(scope)
     label = _("Звернення громадян")

@@ -468,7 +468,7 @@ class _Shown:
 
 
 def staff_nav(request: HttpRequest, scope: Scope) -> list[dict]:
-    if scope.role is None and not scope.superuser:
+    if not scope.is_staff:
         return []
     return [
         {"url": "/analytics/", "label": _("Показники")},

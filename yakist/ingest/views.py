@@ -55,13 +55,13 @@ def system_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def home_panel(request: HttpRequest, scope: Scope) -> dict | None:
     """Silent connected systems, on the staff home page."""
-    if scope.role is None and not scope.superuser:
+    if not scope.is_staff:
         return None
     silent = [a for a in selectors.systems_activity(scope) if a.silent]
     return {"template": "ingest/_panel.html", "silent": silent}
 
 
 def staff_nav(request: HttpRequest, scope: Scope) -> list[dict]:
-    if scope.role is None and not scope.superuser:
+    if not scope.is_staff:
         return []
     return [{"url": reverse("ingest:systems"), "label": _("Потік подій систем")}]

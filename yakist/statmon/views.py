@@ -37,14 +37,14 @@ def _problem_text(problem: Problem) -> str:
 
 
 def nav_links(request: HttpRequest, scope: Scope) -> list[dict[str, str]]:
-    if scope.role is None and not scope.superuser:
+    if not scope.is_staff:
         return []
     return [{"url": reverse("statmon:index"), "label": _("Квартальна звітність")}]
 
 
 def home_panel(request: HttpRequest, scope: Scope) -> dict[str, Any] | None:
     campaign = selectors.campaign_current()
-    if campaign is None or (scope.role is None and not scope.superuser):
+    if campaign is None or not scope.is_staff:
         return None
     counts = selectors.status_summary(scope, campaign)
     total = sum(counts.values())
