@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from yakist.accounts.decorators import staff_required
 from yakist.accounts.scope import Scope, scope_of
 from yakist.accounts.services import audit_record
 from yakist.cases import selectors
@@ -61,7 +61,7 @@ def _rows(cases, now: dt.datetime) -> list:
     return rows
 
 
-@login_required
+@staff_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request.user)
     now = timezone.now()
@@ -84,7 +84,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@staff_required
 def case_list(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request.user)
     now = timezone.now()
@@ -117,7 +117,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@staff_required
 def at_risk(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request.user)
     now = timezone.now()
@@ -136,7 +136,7 @@ def at_risk(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@staff_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_of(request.user)
     case = selectors.case_get_for(scope, pk=pk)

@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib import messages as flash
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from yakist.accounts.decorators import staff_required
 from yakist.accounts.scope import require_write, scope_of
 from yakist.accounts.services import audit_record, client_ip
 from yakist.core.problems import Problem, RateLimited
@@ -123,7 +123,7 @@ def survey(request: HttpRequest, centre_code: str) -> HttpResponse:
     return render(request, "feedback/survey.html", {"centre": centre, "form": form}, status=status)
 
 
-@login_required
+@staff_required
 def queue(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request.user)
     state = request.GET.get("state") or None
@@ -141,7 +141,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@staff_required
 @require_http_methods(["GET", "POST"])
 def queue_item(request: HttpRequest, code: str) -> HttpResponse:
     scope = scope_of(request.user)
