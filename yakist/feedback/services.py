@@ -136,9 +136,10 @@ def _require_answerer(actor, message: FeedbackMessage) -> None:
     """Only a writing role may handle a message, and only one routed to its scope: the answer
     is published as the state's word."""
     scope = require_write(actor)
-    if scope is not None and selectors.message_get_for(
-        scope, tracking_code=message.tracking_code
-    ) is None:
+    if (
+        scope is not None
+        and selectors.message_get_for(scope, tracking_code=message.tracking_code) is None
+    ):
         raise Forbidden(_("Це повідомлення адресовано не вам."))
 
 

@@ -41,9 +41,7 @@ def _released_periods() -> set[str]:
     return periods_published_nationally()
 
 
-def _choice(
-    request: HttpRequest, scope: Scope | None = None
-) -> tuple[str, str | None, list[str]]:
+def _choice(request: HttpRequest, scope: Scope | None = None) -> tuple[str, str | None, list[str]]:
     """The chosen indicator and period. Pages that compare subjects across the country (the
     overview, the ratings) pass the viewer's scope: outside the national roles they offer only
     periods whose national report is published, since an unpublished ranking is working data

@@ -227,6 +227,4 @@ def due_rows(
 def periods_published_nationally() -> set[str]:
     """Periods whose national report is public: from then on every subject's figures for the
     period are the state's published word, not working data."""
-    return set(
-        _public().filter(subject_type="nation").values_list("period", flat=True).distinct()
-    )
+    return set(_public().filter(subject_type="nation").values_list("period", flat=True).distinct())

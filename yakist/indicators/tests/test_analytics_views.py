@@ -185,9 +185,11 @@ def test_hole_08_analytics_overview_and_ratings_keep_scope_and_published_periods
     ratings = client.get("/analytics/ratings/", {"type": "provider", "period": period})
     keys = {e.subject_key for _g, _l, items in ratings.context["groups"] for e, _n in items}
     assert keys <= {own}
-    assert RatingResult.objects.filter(subject_type="provider", period=period).exclude(
-        subject_key=own
-    ).exists()
+    assert (
+        RatingResult.objects.filter(subject_type="provider", period=period)
+        .exclude(subject_key=own)
+        .exists()
+    )
     download = client.get("/analytics/ratings/", {"type": "provider", "format": "csv"})
     assert _csv_keys(download, column=1) <= {own}
     overview = client.get("/analytics/", {"format": "csv"})

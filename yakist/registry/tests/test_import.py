@@ -231,4 +231,5 @@ def test_only_the_ministry_imports_into_the_registry_even_past_the_page(
         registry_import(kind="centres", filename="c.csv", content=content, actor=actor)
     assert not Centre.objects.filter(code="NEW-9").exists()
     ministry = django_user_model.objects.get(username="ministry")
-    assert registry_import(kind="centres", filename="c.csv", content=content, actor=ministry).applied
+    report = registry_import(kind="centres", filename="c.csv", content=content, actor=ministry)
+    assert report.applied
