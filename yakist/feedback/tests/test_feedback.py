@@ -178,9 +178,6 @@ def test_feedback_pages_keep_the_sites_language_not_the_browsers(client):
 def test_hole_04_auditor_cannot_answer_feedback(client, login, action):
     """The auditor reads every queue but its answer would go public as the state's word: the
     page refuses with 403 and the services refuse too, whoever calls them."""
-    from yakist.accounts.scope import ReadOnlyRole
-    from yakist.feedback import services
-
     submit(client, subject=f"centre:{lviv_point().code}")
     message = FeedbackMessage.objects.get()
     auditor = login("auditor")
@@ -193,6 +190,9 @@ def test_hole_04_auditor_cannot_answer_feedback(client, login, action):
     message.refresh_from_db()
     assert message.state == "received" and message.answer == ""
     assert not AuditEntry.objects.filter(action__in=["feedback_answered", "feedback_rejected"])
+    from yakist.accounts.scope import ReadOnlyRole
+    from yakist.feedback import services
+
     call = {
         "answer": lambda: services.message_answer(message=message, answer="Так", actor=auditor),
         "reject": lambda: services.message_reject(message=message, reason="Спам", actor=auditor),
