@@ -165,7 +165,7 @@ class Route:
     callback: Callable
 
 
-def routes() -> Iterator[Route]:
+def routes(urlconf=None) -> Iterator[Route]:
     """Every URL pattern once; the i18n (/en/) copy of the public pages is the same pattern."""
 
     def walk(patterns, prefix: str, namespace: str) -> Iterator[Route]:
@@ -179,7 +179,7 @@ def routes() -> Iterator[Route]:
                 key = f"{namespace}{entry.name}" if entry.name else pattern
                 yield Route(key, pattern, namespace.rstrip(":"), entry.callback)
 
-    yield from walk(get_resolver().url_patterns, "", "")
+    yield from walk(get_resolver(urlconf).url_patterns, "", "")
 
 
 def row_for(route: Route) -> Row | None:
@@ -191,15 +191,34 @@ def staff_routes() -> list[tuple[Route, Row]]:
     return [(r, row) for r, row in rows if row and row.expect not in (PUBLIC, API, SELF, ADMIN)]
 
 
+def undeclared(urlconf=None) -> list[Route]:
+    return [route for route in routes(urlconf) if row_for(route) is None]
+
+
 def test_every_url_pattern_has_a_declared_expectation():
-    missing = [route for route in routes() if row_for(route) is None]
+    missing = undeclared()
     assert not missing, "URL patterns with no row in EXPECT (yakist/accounts/tests/" + (
-        "test_url_matrix.py); add one per pattern:\n"
+        "test_url_matrix.py); add one per pattern — a staff page with its 8 answers (ROLES "
+        "order) and, if it takes parameters, a sample from _world; or Row(PUBLIC), Row(API):\n"
         + "\n".join(
             f'    "{route.key}": Row("200 200 200 200 200 200 403 login"),  # {route.pattern}'
             for route in missing
         )
     )
+
+
+def test_a_new_url_without_a_row_is_named():
+    from django.urls import include, path
+
+    from yakist import urls as site
+
+    class UrlConf:
+        urlpatterns = [
+            *site.urlpatterns,
+            path("methods/", include(([path("<int:pk>/", lambda r: None, name="x")], "new"))),
+        ]
+
+    assert [route.key for route in undeclared(UrlConf)] == ["new:x"]
 
 
 def test_every_row_names_a_pattern_that_exists():
