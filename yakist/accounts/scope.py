@@ -10,9 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from yakist.accounts.models import Role
+from yakist.core.problems import Forbidden
 
 NATIONAL_ROLES = {Role.MINISTRY_ANALYST, Role.AUDITOR}
 # Officials of a hromada's council (ОМС) or military administration see their hromada.
@@ -28,6 +31,17 @@ class Scope:
     system_id: int | None = None
     superuser: bool = False
     hromada_code: str | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        """Has a staff role (or is a superuser): may open staff pages at all."""
+        return self.superuser or self.role is not None
+
+    @property
+    def can_write(self) -> bool:
+        """May change anything through a staff page. The auditor reads everything and writes
+        nothing; a login without a role does neither."""
+        return self.is_staff and (self.superuser or self.role != Role.AUDITOR)
 
     @property
     def is_national(self) -> bool:
@@ -99,6 +113,31 @@ def _path(prefix: str, field: str) -> str:
 
 
 NO_ACCESS = Scope(role=None)
+
+
+class ReadOnlyRole(Forbidden, PermissionDenied):
+    """A write service was called by someone whose role writes nothing (the auditor, a login
+    without a role). Services raise it themselves, so no view can forget the check; being also
+    Django's PermissionDenied, a staff page that lets it through answers 403, the API a 403
+    problem."""
+
+    slug = "read-only-role"
+    title = _("Ваша роль не дозволяє змінювати дані")
+    description = _(
+        "Аудитор переглядає все, але нічого не змінює; користувач без ролі не має доступу до "
+        "службових дій."
+    )
+
+
+def require_write(actor) -> Scope | None:
+    """The scope of a person about to change data, or ReadOnlyRole. `None` is the system itself
+    (commands, the demo, the worker) and may write."""
+    if actor is None:
+        return None
+    scope = scope_of(actor)
+    if not scope.can_write:
+        raise ReadOnlyRole()
+    return scope
 
 
 def scope_of(user) -> Scope:

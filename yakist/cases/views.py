@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from yakist.accounts.decorators import staff_required
 from yakist.accounts.scope import Scope, scope_of
 from yakist.accounts.services import audit_record
 from yakist.cases import calendar, selectors
@@ -62,7 +62,7 @@ def _rows(cases, now: dt.datetime) -> list:
     return rows
 
 
-@login_required
+@staff_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request.user)
     now = timezone.now()
@@ -85,7 +85,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@staff_required
 def case_list(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request.user)
     now = timezone.now()
@@ -118,7 +118,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@staff_required
 def at_risk(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request.user)
     now = timezone.now()
@@ -137,7 +137,7 @@ def at_risk(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@staff_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_of(request.user)
     case = selectors.case_get_for(scope, pk=pk)
@@ -171,7 +171,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def home_panel(request: HttpRequest, scope: Scope) -> dict | None:
     """Live counters on the staff home page."""
-    if scope.role is None and not scope.superuser:
+    if not scope.is_staff:
         return None
     review = None
     if scope.is_national or scope.superuser:
@@ -185,7 +185,7 @@ def home_panel(request: HttpRequest, scope: Scope) -> dict | None:
 
 
 def staff_nav(request: HttpRequest, scope: Scope) -> list[dict]:
-    if scope.role is None and not scope.superuser:
+    if not scope.is_staff:
         return []
     return [
         {"url": reverse("cases:dashboard"), "label": _("Справи: моніторинг")},

@@ -15,9 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yakist.accounts.scope import require_write
 from yakist.accounts.services import audit_record
-from yakist.core.problems import Conflict, Problem
+from yakist.core.problems import Conflict, Forbidden, Problem
 from yakist.core.ratelimit import enforce_rate_limit
+from yakist.feedback import selectors
 from yakist.feedback.models import ExternalSurvey, FeedbackMessage, SurveyResponse
 from yakist.feedback.signals import survey_answers_changed
 from yakist.registry.models import Centre, Organisation, Territory
@@ -130,8 +132,20 @@ def _unique_code() -> str:
             return code
 
 
+def _require_answerer(actor, message: FeedbackMessage) -> None:
+    """Only a writing role may handle a message, and only one routed to its scope: the answer
+    is published as the state's word."""
+    scope = require_write(actor)
+    if (
+        scope is not None
+        and selectors.message_get_for(scope, tracking_code=message.tracking_code) is None
+    ):
+        raise Forbidden(_("Це повідомлення адресовано не вам."))
+
+
 @transaction.atomic
 def message_take(*, message: FeedbackMessage, actor) -> FeedbackMessage:
+    _require_answerer(actor, message)
     if message.state == FeedbackMessage.State.RECEIVED:
         message.state = FeedbackMessage.State.IN_PROGRESS
         message.save(update_fields=["state"])
@@ -165,6 +179,7 @@ def message_reject(*, message: FeedbackMessage, reason: str, actor) -> FeedbackM
 def _message_close(
     *, message: FeedbackMessage, state: str, text: str, actor, empty: str
 ) -> FeedbackMessage:
+    _require_answerer(actor, message)
     text = text.strip()
     if not text:
         raise FeedbackInvalid(empty)
@@ -228,6 +243,7 @@ def external_survey_import(
 
     Nothing is imported when any row has an error.
     """
+    require_write(actor)
     codes = {row.get("centre_code", "") for row in rows}
     centres = {c.code: c for c in Centre.objects.filter(code__in=codes).select_related("parent")}
     errors, responses = [], []
@@ -277,6 +293,7 @@ def external_survey_delete(
     *, survey: ExternalSurvey, actor, request: HttpRequest | None = None
 ) -> int:
     """Remove an external survey imported by mistake, with its answers; returns how many."""
+    require_write(actor)
     responses = list(survey.responses.only("main_centre_id", "submitted_at"))
     audit_record(
         actor=actor,

@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib import messages as flash
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from yakist.accounts.scope import scope_of
+from yakist.accounts.decorators import staff_required
+from yakist.accounts.scope import require_write, scope_of
 from yakist.accounts.services import audit_record, client_ip
 from yakist.core.problems import Problem, RateLimited
 from yakist.feedback import selectors, services
@@ -123,7 +123,7 @@ def survey(request: HttpRequest, centre_code: str) -> HttpResponse:
     return render(request, "feedback/survey.html", {"centre": centre, "form": form}, status=status)
 
 
-@login_required
+@staff_required
 def queue(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request.user)
     state = request.GET.get("state") or None
@@ -141,13 +141,15 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@staff_required
 @require_http_methods(["GET", "POST"])
 def queue_item(request: HttpRequest, code: str) -> HttpResponse:
     scope = scope_of(request.user)
     message = selectors.message_get_for(scope, tracking_code=code)
     if message is None:
         raise Http404
+    if request.method == "POST":
+        require_write(request.user)  # the auditor reads the queue but answers nothing
     # The author's contact is personal data: every look at it is recorded.
     audit_record(actor=request.user, action="feedback_view", obj=message, request=request)
     form = AnswerForm(request.POST or None)
@@ -168,7 +170,7 @@ def queue_item(request: HttpRequest, code: str) -> HttpResponse:
                 return render(
                     request,
                     "feedback/queue_item.html",
-                    {"message": message, "form": form},
+                    {"message": message, "form": form, "can_answer": True},
                     status=400,
                 )
         except Problem as problem:
@@ -176,11 +178,15 @@ def queue_item(request: HttpRequest, code: str) -> HttpResponse:
         else:
             flash.success(request, _("Збережено."))
         return redirect("feedback:queue_item", code=message.tracking_code)
-    return render(request, "feedback/queue_item.html", {"message": message, "form": form})
+    return render(
+        request,
+        "feedback/queue_item.html",
+        {"message": message, "form": form, "can_answer": scope.can_write},
+    )
 
 
 def staff_nav(request: HttpRequest, scope) -> list[dict]:
-    if scope.role is None and not scope.superuser:
+    if not scope.is_staff:
         return []
     counts = selectors.queue_counts(scope)
     label = _("Звернення громадян")

@@ -126,6 +126,15 @@ def centre_keys_for(viewer: Scope) -> QuerySet:
     return centres_for(viewer, kind="centre").values_list("code", flat=True)
 
 
+def provider_keys_for(viewer: Scope) -> QuerySet:
+    """Codes of providers a staff viewer may analyse: national roles all, a coordinator its
+    oblast's, a provider's officer its own; nobody else any."""
+    from yakist.registry.models import Organisation
+
+    providers = Organisation.objects.filter(kind=Organisation.Kind.PROVIDER)
+    return viewer.restrict(providers, provider="", region="region").values_list("code", flat=True)
+
+
 def periods_with_results() -> list[str]:
     """Periods that have current results, newest first (quarters and years)."""
     codes = set(

@@ -4,6 +4,7 @@ with the rating and its explanation. Every chart has its table; every table down
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language, gettext_lazy
@@ -26,8 +27,29 @@ from yakist.registry.models import Centre, Organisation, Territory
 DEFAULT_INDICATOR = "timeliness"
 
 
-def _choice(request: HttpRequest) -> tuple[str, str | None, list[str]]:
+def _staff(request: HttpRequest) -> Scope:
+    """Analytics is for staff roles; a login without a role sees nothing of it."""
+    scope = scope_of(request.user)
+    if not scope.is_staff:
+        raise PermissionDenied
+    return scope
+
+
+def _released_periods() -> set[str]:
+    from yakist.portal.selectors import periods_published_nationally
+
+    return periods_published_nationally()
+
+
+def _choice(request: HttpRequest, scope: Scope | None = None) -> tuple[str, str | None, list[str]]:
+    """The chosen indicator and period. Pages that compare subjects across the country (the
+    overview, the ratings) pass the viewer's scope: outside the national roles they offer only
+    periods whose national report is published, since an unpublished ranking is working data
+    of the ministry, not yet the state's word."""
     periods = selectors.periods_with_results()
+    if scope is not None and not scope.is_national:
+        released = _released_periods()
+        periods = [p for p in periods if p in released]
     period = request.GET.get("period") or (periods[0] if periods else None)
     if period not in periods:
         period = periods[0] if periods else None
@@ -61,8 +83,8 @@ def _visible_centre_codes(scope: Scope) -> set[str]:
 
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
-    scope = scope_of(request.user)
-    indicator, period, periods = _choice(request)
+    scope = _staff(request)
+    indicator, period, periods = _choice(request, scope)
     definitions = _definitions(period)
     definition = _definition(indicator, definitions)
     if period is None or definition is None:
@@ -71,9 +93,17 @@ def overview(request: HttpRequest) -> HttpResponse:
     national = {
         r.indicator_code: r for r in selectors.current_results(subject_type="nation", period=period)
     }
-    regions = list(registry.regions().exclude(occupied=True))
+    # Only the oblasts the viewer may analyse: all for national roles, its own for a coordinator.
+    regions = [
+        region
+        for region in registry.regions().exclude(occupied=True)
+        if _may_see_region(scope, region.code)
+    ]
     by_region = selectors.results_by_key(
-        indicator_code=indicator, subject_type="region", period=period
+        indicator_code=indicator,
+        subject_type="region",
+        period=period,
+        keys=[region.code for region in regions],
     )
     rows = [(region, by_region.get(region.code)) for region in regions]
     rows.sort(key=lambda pair: -(pair[1].value if pair[1] and pair[1].value is not None else -1e9))
@@ -116,7 +146,10 @@ def overview(request: HttpRequest) -> HttpResponse:
         lower_is_better=definition.direction == "lower_better",
     )
     centre_results = selectors.results_by_key(
-        indicator_code=indicator, subject_type="centre", period=period
+        indicator_code=indicator,
+        subject_type="centre",
+        period=period,
+        keys=None if scope.is_national else list(_visible_centre_codes(scope)),
     )
     values = [r.value for r in centre_results.values() if r.status == "ok"]
     low, high = (-100.0, 100.0) if definition.unit == "index" else (0.0, 1.0)
@@ -133,7 +166,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "map": svg,
             "histogram": selectors.histogram(values, low=low, high=high),
-            "linked_regions": {r.code for r in regions if _may_see_region(scope, r.code)},
+            "linked_regions": {r.code for r in regions},
             "centres_ok": len(values),
             "centres_total": len(centre_results),
             "scope": scope,
@@ -239,7 +272,7 @@ def _area_page(
 
 @login_required
 def region(request: HttpRequest, code: str) -> HttpResponse:
-    scope = scope_of(request.user)
+    scope = _staff(request)
     territory = Territory.objects.filter(code=code, category__in=Territory.TOP_LEVEL).first()
     if territory is None or not _may_see_region(scope, code):
         raise Http404
@@ -251,7 +284,7 @@ def region(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def hromada(request: HttpRequest, code: str) -> HttpResponse:
     """A hromada: its own figure over time and its centres; seen by whoever sees its oblast."""
-    scope = scope_of(request.user)
+    scope = _staff(request)
     territory = (
         Territory.objects.select_related("region")
         .filter(code=code, category=Territory.Category.HROMADA)
@@ -266,7 +299,7 @@ def hromada(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def centre(request: HttpRequest, code: str) -> HttpResponse:
-    scope = scope_of(request.user)
+    scope = _staff(request)
     subject = (
         Centre.objects.select_related("region", "hromada", "territory").filter(code=code).first()
     )
@@ -311,15 +344,20 @@ def centre(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def ratings(request: HttpRequest) -> HttpResponse:
-    scope = scope_of(request.user)
+    scope = _staff(request)
     subject_type = request.GET.get("type") or SubjectType.CENTRE
     if subject_type not in (SubjectType.CENTRE, SubjectType.PROVIDER):
         raise Http404
-    _indicator, period, periods = _choice(request)
+    _indicator, period, periods = _choice(request, scope)
     entries = list(selectors.ratings(subject_type=subject_type, period=period or ""))
-    if subject_type == SubjectType.CENTRE and not scope.is_national:
-        # A coordinator's visible centres are its oblast's; a centre's staff, their centre.
-        visible = _visible_centre_codes(scope)
+    if not scope.is_national:
+        # A coordinator's visible centres and providers are its oblast's; a centre's staff see
+        # their centre, a provider's officers their provider.
+        visible = (
+            _visible_centre_codes(scope)
+            if subject_type == SubjectType.CENTRE
+            else set(selectors.provider_keys_for(scope))
+        )
         entries = [e for e in entries if e.subject_key in visible]
     names = _names(subject_type, [e.subject_key for e in entries])
     groups: dict[str, list] = {}
@@ -407,7 +445,7 @@ def _names(subject_type: str, keys: list[str]) -> dict[str, str]:
 
 @login_required
 def rating_explain(request: HttpRequest, subject_type: str, code: str, period: str) -> HttpResponse:
-    scope = scope_of(request.user)
+    scope = _staff(request)
     if not _may_see_rating(scope, subject_type, code):
         raise Http404
     revision = request.GET.get("revision")
@@ -469,10 +507,7 @@ def _may_see_rating(scope: Scope, subject_type: str, code: str) -> bool:
         return True
     if subject_type == SubjectType.CENTRE:
         return code in _visible_centre_codes(scope) or _may_see_region(scope, _centre_region(code))
-    return (
-        bool(scope.organisation_id)
-        and Organisation.objects.filter(pk=scope.organisation_id, code=code).exists()
-    )
+    return code in set(selectors.provider_keys_for(scope))
 
 
 class _Shown:
@@ -486,7 +521,7 @@ class _Shown:
 
 
 def staff_nav(request: HttpRequest, scope: Scope) -> list[dict]:
-    if scope.role is None and not scope.superuser:
+    if not scope.is_staff:
         return []
     return [
         {"url": "/analytics/", "label": _("Показники")},

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yakist.accounts.decorators import staff_required
 from yakist.accounts.scope import Scope, scope_of
 from yakist.core.problems import CATALOGUE
 from yakist.ingest import selectors
@@ -26,7 +26,7 @@ def _reasons(pairs) -> list[dict]:
     ]
 
 
-@login_required
+@staff_required
 def systems(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request.user)
     activity = selectors.systems_activity(scope)
@@ -35,7 +35,7 @@ def systems(request: HttpRequest) -> HttpResponse:
     return render(request, "ingest/systems.html", {"activity": activity, "now": timezone.now()})
 
 
-@login_required
+@staff_required
 def system_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_of(request.user)
     system = registry_selectors.systems_for(scope).filter(pk=pk).first()
@@ -60,14 +60,14 @@ def system_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def home_panel(request: HttpRequest, scope: Scope) -> dict | None:
     """Silent connected systems, on the staff home page."""
-    if scope.role is None and not scope.superuser:
+    if not scope.is_staff:
         return None
     silent = [a for a in selectors.systems_activity(scope) if a.silent]
     return {"template": "ingest/_panel.html", "silent": silent}
 
 
 def staff_nav(request: HttpRequest, scope: Scope) -> list[dict]:
-    if scope.role is None and not scope.superuser:
+    if not scope.is_staff:
         return []
     items = [{"url": reverse("ingest:systems"), "label": _("Потік подій систем")}]
     if scope.centre_id or (scope.role == "provider_officer" and scope.organisation_id):

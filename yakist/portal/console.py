@@ -37,7 +37,7 @@ STATUS_LABELS = {
 
 def _staff(request: HttpRequest) -> Scope:
     scope = scope_of(request.user)
-    if scope.role is None and not scope.superuser:
+    if not scope.is_staff:
         raise PermissionDenied
     return scope
 

@@ -238,3 +238,9 @@ def due_rows(
 
 def _hromada_centres(hromada_code: str) -> set[int]:
     return set(Centre.objects.filter(hromada_id=hromada_code).values_list("pk", flat=True))
+
+
+def periods_published_nationally() -> set[str]:
+    """Periods whose national report is public: from then on every subject's figures for the
+    period are the state's published word, not working data."""
+    return set(_public().filter(subject_type="nation").values_list("period", flat=True).distinct())

@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yakist.accounts.models import AuditEntry
+from yakist.accounts.scope import require_write
 from yakist.accounts.services import audit_record_many
-from yakist.core.problems import Problem
+from yakist.core.problems import Forbidden, Problem
 from yakist.core.spreadsheets import csv_row_safe, rows_capped, xlsx_bytes, xlsx_open
 from yakist.registry.models import (
     Centre,
@@ -564,6 +565,9 @@ def registry_import(
     dry_run: bool = False,
     actor=None,
 ) -> ImportReport:
+    scope = require_write(actor)
+    if scope is not None and not scope.can_edit_registry:
+        raise Forbidden(_("Реєстр змінює лише Мінцифри."))
     rows = read_table(filename, content)
     report = ImportReport(kind=kind, rows=len(rows))
     valid, report.errors = validate_rows(kind, rows)

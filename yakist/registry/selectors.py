@@ -55,6 +55,13 @@ def _centres_of_system(system_id: int) -> QuerySet[Centre]:
     return Centre.objects.filter(systems=system)
 
 
+def centres_named_by_system(system_id: int) -> QuerySet[Centre]:
+    """Centres the system's connection agreement names one by one; never "all centres". A
+    system allowed to file events for any centre does not thereby act for every centre in
+    anything else (e.g. its quarterly report)."""
+    return Centre.objects.filter(systems=system_id)
+
+
 def centres_public(
     *,
     region: str | None = None,

@@ -1,7 +1,6 @@
 """Staff pages of the registry: centres, services, connected systems, import/export."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -9,6 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from yakist.accounts.decorators import staff_required
 from yakist.accounts.scope import scope_of
 from yakist.accounts.services import audit_record
 from yakist.core.problems import Problem
@@ -17,7 +17,7 @@ from yakist.registry import importers, selectors
 from yakist.registry.models import Centre, Status
 
 
-@login_required
+@staff_required
 def centres(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request.user)
     filters = {
@@ -42,7 +42,7 @@ def centres(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@staff_required
 def centre_detail(request: HttpRequest, code: str) -> HttpResponse:
     scope = scope_of(request.user)
     centre = selectors.centre_get_for(scope, code=code)
@@ -54,7 +54,7 @@ def centre_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@login_required
+@staff_required
 def services(request: HttpRequest) -> HttpResponse:
     search = (request.GET.get("q") or "").strip()[:100] or None
     rows = [(s, selectors.current_term(s)) for s in selectors.services_public(search=search)]
@@ -62,13 +62,13 @@ def services(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/services.html", {"page": page, "filters": request.GET})
 
 
-@login_required
+@staff_required
 def systems(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request.user)
     return render(request, "registry/systems.html", {"systems": selectors.systems_for(scope)})
 
 
-@login_required
+@staff_required
 @require_http_methods(["GET", "POST"])
 def import_page(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request.user)
@@ -110,7 +110,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/import.html", {"report": report, "kinds": importers.KINDS})
 
 
-@login_required
+@staff_required
 def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     scope = scope_of(request.user)
     if not scope.can_edit_registry:

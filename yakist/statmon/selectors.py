@@ -25,9 +25,10 @@ from yakist.statmon.models import (
 
 def restrict(viewer: Scope, queryset: QuerySet, centre_path: str = "centre") -> QuerySet:
     """Limit rows that hang off a centre to what the viewer may see (Scope.restrict; an
-    integrator sees the centres its connected system reports for)."""
+    integrator sees the centres its connection agreement names, not every centre of a system
+    marked "all": that mark lets events in, it does not hand over centres' reports)."""
     if viewer.system_id and not viewer.is_national:
-        visible = registry.centres_for(viewer).values("pk")
+        visible = registry.centres_named_by_system(viewer.system_id).values("pk")
         return queryset.filter(**{f"{centre_path}__in": visible})
     return viewer.restrict(queryset, centre=centre_path, region=f"{centre_path}__region")
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yakist.accounts.models import AuditEntry, Role
-from yakist.accounts.scope import Scope, scope_of
+from yakist.accounts.scope import Scope, require_write, scope_of
 from yakist.accounts.services import audit_record, audit_record_many
 from yakist.core.periods import Period
 from yakist.core.problems import Conflict, Forbidden, Problem, ValidationFailed
@@ -130,9 +130,9 @@ def can_manage(scope: Scope) -> bool:
 
 def _require(actor, report: Report | None, allowed) -> None:
     """The actor's role must allow the action and the report must be in the actor's scope."""
-    if actor is None:
+    scope = require_write(actor)
+    if scope is None:
         return  # commands and the demo act as the system
-    scope = scope_of(actor)
     if not allowed(scope):
         raise Forbidden(_("Ваша роль не дозволяє цю дію."))
     if report is not None and not selectors.report_in_scope(scope, report):

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from yakist.accounts.decorators import staff_required
 from yakist.accounts.scope import Scope, scope_of
 from yakist.accounts.services import audit_record
 from yakist.core.periods import Period
@@ -37,7 +37,7 @@ def _problem_text(problem: Problem) -> str:
 
 
 def nav_links(request: HttpRequest, scope: Scope) -> list[dict[str, str]]:
-    if scope.role is None and not scope.superuser:
+    if not scope.is_staff:
         return []
     links = [{"url": reverse("statmon:index"), "label": _("Квартальна звітність")}]
     if scope.is_national or scope.region_code or scope.hromada_code:
@@ -49,7 +49,7 @@ def nav_links(request: HttpRequest, scope: Scope) -> list[dict[str, str]]:
 
 def home_panel(request: HttpRequest, scope: Scope) -> dict[str, Any] | None:
     campaign = selectors.campaign_current()
-    if campaign is None or (scope.role is None and not scope.superuser):
+    if campaign is None or not scope.is_staff:
         return None
     counts = selectors.status_summary(scope, campaign)
     total = sum(counts.values())
@@ -83,7 +83,7 @@ def _other_open_quarters(scope: Scope, current: Campaign) -> list[dict[str, Any]
 # --- Index, catalogue, campaigns ------------------------------------------------------------------
 
 
-@login_required
+@staff_required
 def index(request: HttpRequest) -> HttpResponse:
     campaign = selectors.campaign_current()
     if campaign is None:
@@ -91,12 +91,12 @@ def index(request: HttpRequest) -> HttpResponse:
     return redirect("statmon:campaign", campaign.period)
 
 
-@login_required
+@staff_required
 def forms_page(request: HttpRequest) -> HttpResponse:
     return render(request, "statmon/forms.html", {"forms": selectors.forms(), "qa_rules": QA_RULES})
 
 
-@login_required
+@staff_required
 def form_page(request: HttpRequest, version: int) -> HttpResponse:
     form = selectors.form_get(version)
     if form is None:
@@ -110,7 +110,7 @@ def form_page(request: HttpRequest, version: int) -> HttpResponse:
     )
 
 
-@login_required
+@staff_required
 def campaigns_page(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request.user)
     can_manage = services.can_manage(scope)
@@ -194,7 +194,7 @@ def _campaign(period: str) -> Campaign:
     return campaign
 
 
-@login_required
+@staff_required
 def campaign_page(request: HttpRequest, period: str) -> HttpResponse:
     scope = scope_of(request.user)
     campaign = _campaign(period)
@@ -239,7 +239,7 @@ def campaign_page(request: HttpRequest, period: str) -> HttpResponse:
     )
 
 
-@login_required
+@staff_required
 @require_POST
 def bulk_accept(request: HttpRequest, period: str) -> HttpResponse:
     scope = scope_of(request.user)
@@ -433,12 +433,14 @@ def _posted(request: HttpRequest, form: FormSpec, kind: str):
     return entries, base, comments
 
 
-@login_required
+@staff_required
 def report_page(request: HttpRequest, period: str, code: str) -> HttpResponse:
     scope, report = _report_or_404(request, period, code)
     form = services.report_form(report)
     editable = _editable(scope, report)
     if request.method == "POST":
+        if not services.can_edit(scope):
+            raise PermissionDenied  # reviewers and the auditor read reports; they do not fill them
         if not editable:
             return _post_refused(request, report, form)
         return _report_post(request, report, form)
@@ -661,7 +663,7 @@ def _report_post(request: HttpRequest, report: Report, form: FormSpec) -> HttpRe
     return redirect(f"{url}#sec-{anchor}" if anchor and anchor != "all" else url)
 
 
-@login_required
+@staff_required
 @require_POST
 def report_review(request: HttpRequest, period: str, code: str) -> HttpResponse:
     _scope, report = _report_or_404(request, period, code)
@@ -685,7 +687,7 @@ def report_review(request: HttpRequest, period: str, code: str) -> HttpResponse:
     return redirect("statmon:report", period, code)
 
 
-@login_required
+@staff_required
 @require_POST
 def report_correct(request: HttpRequest, period: str, code: str) -> HttpResponse:
     _scope, report = _report_or_404(request, period, code)
@@ -706,7 +708,7 @@ def report_correct(request: HttpRequest, period: str, code: str) -> HttpResponse
     return redirect("statmon:report", period, code)
 
 
-@login_required
+@staff_required
 def report_history(request: HttpRequest, period: str, code: str) -> HttpResponse:
     _scope, report = _report_or_404(request, period, code)
     form = services.report_form(report)
@@ -735,7 +737,7 @@ def report_history(request: HttpRequest, period: str, code: str) -> HttpResponse
     )
 
 
-@login_required
+@staff_required
 def report_template(request: HttpRequest, period: str, code: str) -> HttpResponse:
     _scope, report = _report_or_404(request, period, code)
     form = services.report_form(report)
@@ -753,7 +755,7 @@ def report_template(request: HttpRequest, period: str, code: str) -> HttpRespons
     return response
 
 
-@login_required
+@staff_required
 @require_POST
 def report_upload(request: HttpRequest, period: str, code: str) -> HttpResponse:
     scope, report = _report_or_404(request, period, code)
@@ -815,7 +817,7 @@ def report_upload(request: HttpRequest, period: str, code: str) -> HttpResponse:
 # --- Roll-ups -----------------------------------------------------------------------------------
 
 
-@login_required
+@staff_required
 def rollup_page(request: HttpRequest, period: str) -> HttpResponse:
     scope = scope_of(request.user)
     campaign = _campaign(period)
@@ -856,7 +858,7 @@ def _rollup_sections(data: rollup.Rollup, area: rollup.Area | None = None):
     return result
 
 
-@login_required
+@staff_required
 def rollup_region(request: HttpRequest, period: str, region: str) -> HttpResponse:
     scope = scope_of(request.user)
     campaign = _campaign(period)
@@ -877,7 +879,7 @@ def rollup_region(request: HttpRequest, period: str, region: str) -> HttpRespons
     )
 
 
-@login_required
+@staff_required
 def rollup_centres(request: HttpRequest, period: str, region: str, code: str) -> HttpResponse:
     scope = scope_of(request.user)
     campaign = _campaign(period)
@@ -908,7 +910,7 @@ def rollup_centres(request: HttpRequest, period: str, region: str, code: str) ->
     )
 
 
-@login_required
+@staff_required
 def rollup_export(request: HttpRequest, period: str, fmt: str) -> HttpResponse:
     scope = scope_of(request.user)
     if fmt not in ("xlsx", "csv"):

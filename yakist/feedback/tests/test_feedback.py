@@ -172,3 +172,46 @@ def test_feedback_pages_keep_the_sites_language_not_the_browsers(client):
     assert f'href="/feedback/status/{english_code}" lang="uk"' in page  # the switch back
     refused = submit(client, text="short", lang="en", ip="10.0.0.3")
     assert refused.status_code == 400 and '<html lang="en">' in refused.content.decode()
+
+
+@pytest.mark.parametrize("action", ["answer", "reject", "take"])
+def test_hole_04_auditor_cannot_answer_feedback(client, login, action):
+    """The auditor reads every queue but its answer would go public as the state's word: the
+    page refuses with 403 and the services refuse too, whoever calls them."""
+    submit(client, subject=f"centre:{lviv_point().code}")
+    message = FeedbackMessage.objects.get()
+    auditor = login("auditor")
+    assert client.get(f"/feedback/queue/{message.tracking_code}/").status_code == 200
+    response = client.post(
+        f"/feedback/queue/{message.tracking_code}/",
+        {"action": action, "answer": "Відповідь аудитора"},
+    )
+    assert response.status_code == 403
+    message.refresh_from_db()
+    assert message.state == "received" and message.answer == ""
+    assert not AuditEntry.objects.filter(action__in=["feedback_answered", "feedback_rejected"])
+    from yakist.accounts.scope import ReadOnlyRole
+    from yakist.feedback import services
+
+    call = {
+        "answer": lambda: services.message_answer(message=message, answer="Так", actor=auditor),
+        "reject": lambda: services.message_reject(message=message, reason="Спам", actor=auditor),
+        "take": lambda: services.message_take(message=message, actor=auditor),
+    }[action]
+    with pytest.raises(ReadOnlyRole):
+        call()
+    message.refresh_from_db()
+    assert message.state == "received" and message.answered_by is None
+
+
+def test_a_centre_cannot_answer_another_centres_message_through_the_service(client, login):
+    from yakist.core.problems import Forbidden
+    from yakist.feedback import services
+
+    other = Centre.objects.filter(kind="centre", region_id="UA07000000000024379").first()
+    submit(client, subject=f"centre:{other.code}")
+    message = FeedbackMessage.objects.get()
+    user = login("centre")
+    with pytest.raises(Forbidden):
+        services.message_answer(message=message, answer="Не наше", actor=user)
+    assert FeedbackMessage.objects.get().state == "received"

@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from yakist.core.periods import Period
+from yakist.core.periods import Period, kyiv_date, kyiv_now
 from yakist.indicators.models import IndicatorResult, RatingResult
 from yakist.indicators.services import indicators_compute
 from yakist.registry.models import Centre
@@ -157,3 +157,62 @@ def rated_keys(client, period) -> set[str]:
         for _group, _label, items, _runs in page.context["groups"]
         for entry, _n in items
     }
+
+
+def _csv_keys(response, column: int = 0) -> set[str]:
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    return {row[column] for row in rows[1:]}
+
+
+def test_hole_08_analytics_overview_and_ratings_keep_scope_and_published_periods(
+    client, login, django_user_model
+):
+    """The overview and its downloads show only the oblasts in the viewer's scope; provider
+    ratings only the providers in scope; outside the national roles only periods whose national
+    report is published are offered; a login without a role gets 403."""
+    from yakist.portal.models import Publication
+
+    published = set(
+        Publication.objects.filter(subject_type="nation", state__in=Publication.PUBLIC_STATES)
+        .values_list("period", flat=True)
+        .distinct()
+    )
+    unpublished = Period.quarter_of(kyiv_date(kyiv_now()))
+    indicators_compute(period=unpublished)
+    assert published and unpublished.code not in published
+    nobody = django_user_model.objects.create_user(username="no-role", password="x")
+    client.force_login(nobody)
+    for path in ("/analytics/", "/analytics/ratings/", f"/analytics/centre/{LVIV}/"):
+        assert client.get(path, {"type": "provider"}).status_code == 403, path
+    assert client.get("/analytics/", {"format": "csv"}).status_code == 403
+
+    login("ministry")
+    page = client.get("/analytics/", {"period": unpublished.code})
+    assert page.context["period"] == unpublished.code  # the ministry works on it before release
+
+    login("coordinator")
+    page = client.get("/analytics/", {"period": unpublished.code})
+    assert page.context["period"] != unpublished.code
+    assert unpublished.code not in page.context["periods"]
+    assert set(page.context["periods"]) <= published
+    assert {region.code for region, _result in page.context["rows"]} == {LVIV}
+    download = client.get("/analytics/", {"period": unpublished.code, "format": "csv"})
+    assert _csv_keys(download) == {LVIV}
+    ratings = client.get("/analytics/ratings/", {"type": "provider", "period": unpublished.code})
+    assert ratings.context["period"] != unpublished.code
+
+    user = login("provider")
+    own = user.staff_profile.organisation.code
+    period = next(iter(sorted(published, reverse=True)))
+    ratings = client.get("/analytics/ratings/", {"type": "provider", "period": period})
+    keys = {e.subject_key for _g, _l, items, _r in ratings.context["groups"] for e, _n in items}
+    assert keys <= {own}
+    assert (
+        RatingResult.objects.filter(subject_type="provider", period=period)
+        .exclude(subject_key=own)
+        .exists()
+    )
+    download = client.get("/analytics/ratings/", {"type": "provider", "format": "csv"})
+    assert _csv_keys(download, column=1) <= {own}
+    overview = client.get("/analytics/", {"format": "csv"})
+    assert _csv_keys(overview) == set()

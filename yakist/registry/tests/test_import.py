@@ -218,3 +218,19 @@ def test_import_page_shows_row_errors_and_changes_nothing(client, login):
     assert good.status_code == 200 and Centre.objects.count() == before + 1
     entry = AuditEntry.objects.get(action="create", object_id="WEB-1")
     assert entry.actor_name == "ministry"
+
+
+@pytest.mark.parametrize("username", ["auditor", "coordinator"])
+def test_only_the_ministry_imports_into_the_registry_even_past_the_page(
+    django_user_model, username
+):
+    from yakist.core.problems import Forbidden
+
+    content = centres_csv(f"NEW-9,centre,ЦНАП без права,,,{LVIV_CITY},active,")
+    actor = django_user_model.objects.get(username=username)
+    with pytest.raises(Forbidden):
+        registry_import(kind="centres", filename="c.csv", content=content, actor=actor)
+    assert not Centre.objects.filter(code="NEW-9").exists()
+    ministry = django_user_model.objects.get(username="ministry")
+    report = registry_import(kind="centres", filename="c.csv", content=content, actor=ministry)
+    assert report.applied

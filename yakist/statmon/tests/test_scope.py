@@ -103,3 +103,42 @@ def test_ministry_sees_every_region_and_can_drill_down(client, login):
 def test_a_provider_officer_sees_no_reports(django_user_model):
     officer = django_user_model.objects.get(username="provider")
     assert not selectors.reports_for(scope_of(officer)).exists()
+
+
+def test_hole_05_integrator_of_an_all_centres_system_cannot_edit_every_report(client):
+    """A system marked "all" may file events for any centre; its integrator still acts only for
+    the centres its agreement names, so it neither opens nor edits other centres' reports."""
+    from yakist.accounts.models import Role
+    from yakist.accounts.services import staff_user_create
+    from yakist.registry.models import ConnectedSystem
+
+    system = ConnectedSystem.objects.filter(scope_all=True).first()
+    user = staff_user_create(
+        username="national-integrator", password=None, role=Role.SYSTEM_INTEGRATOR, system=system
+    )
+    client.force_login(user)
+    stranger = current_report(other_centre(VOLYN))
+    assert not system.scope_centres.filter(pk=stranger.centre_id).exists()
+    assert not selectors.reports_for(scope_of(user)).filter(pk=stranger.pk).exists()
+    path = f"/statmon/{stranger.campaign.period}/{stranger.centre.code}/"
+    assert client.get(path).status_code == 404
+    response = client.post(path, {"draft_version": "0", "v:STF.TOTAL": "3", "action": "save"})
+    assert response.status_code == 404
+    with pytest.raises(Forbidden):
+        services.report_save(report=stranger, entries={"STF.TOTAL": "1"}, actor=user)
+    stranger.refresh_from_db()
+    assert stranger.values == {} and stranger.status == "not_started"
+
+
+def test_the_auditor_writes_no_report(django_user_model):
+    from yakist.accounts.scope import ReadOnlyRole
+
+    auditor = django_user_model.objects.get(username="auditor")
+    report = current_report(other_centre(LVIV))
+    before = (report.status, dict(report.values))
+    with pytest.raises(ReadOnlyRole):
+        services.report_save(report=report, entries={"STF.TOTAL": "1"}, actor=auditor)
+    with pytest.raises(ReadOnlyRole):
+        services.campaign_close(campaign=report.campaign, actor=auditor)
+    report.refresh_from_db()
+    assert (report.status, report.values) == before and report.campaign.is_open
