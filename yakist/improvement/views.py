@@ -7,12 +7,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages as flash
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from yakist.accounts.decorators import staff_required
 from yakist.accounts.scope import scope_of
 from yakist.core.problems import Problem as DomainError
 from yakist.feedback.models import ExternalSurvey
@@ -90,7 +90,7 @@ def staff_nav(request: HttpRequest, scope) -> list[dict]:
     return [{"url": "/improvement/", "label": _("Проблеми і заходи")}]
 
 
-@login_required
+@staff_required
 @require_safe
 def register(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request.user)
@@ -126,7 +126,7 @@ def _date(value: str, name: str) -> dt.date | None:
         ) from None
 
 
-@login_required
+@staff_required
 @require_http_methods(["GET", "POST"])
 def problem_new(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request.user)
@@ -158,7 +158,7 @@ def problem_new(request: HttpRequest) -> HttpResponse:
     return render(request, "improvement/problem_new.html", {"data": data})
 
 
-@login_required
+@staff_required
 @require_http_methods(["GET", "POST"])
 def problem(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_of(request.user)
@@ -208,7 +208,7 @@ def problem(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@staff_required
 @require_http_methods(["GET", "POST"])
 def measure_new(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request.user)
@@ -258,7 +258,7 @@ def measure_new(request: HttpRequest) -> HttpResponse:
     return render(request, "improvement/measure_new.html", context)
 
 
-@login_required
+@staff_required
 @require_http_methods(["GET", "POST"])
 def survey_reports(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":

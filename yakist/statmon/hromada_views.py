@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from yakist.accounts.decorators import staff_required
 from yakist.accounts.scope import HROMADA_ROLES, scope_of
 from yakist.core.periods import Period, kyiv_now
 from yakist.core.problems import Problem
 from yakist.statmon import hromada
 
 
-@login_required
+@staff_required
 def hromada_report(request: HttpRequest, period: str) -> HttpResponse:
     scope = scope_of(request.user)
     if scope.role not in HROMADA_ROLES:
@@ -49,7 +49,7 @@ def hromada_report(request: HttpRequest, period: str) -> HttpResponse:
     )
 
 
-@login_required
+@staff_required
 def hromada_reports(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request.user)
     if scope.role is None and not scope.superuser:

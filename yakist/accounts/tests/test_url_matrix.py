@@ -81,6 +81,11 @@ EXPECT: dict[str, Row] = {
     "accounts:logout": Row(SELF),
     "accounts:2fa_setup": Row(SELF),
     "accounts:2fa_verify": Row(SELF),
+    "accounts:2fa_remove": Row(SELF),
+    "admin/login/": Row(SELF),  # the one login door (accounts.views.admin_login_door)
+    "trembita:*": Row(API),  # security-server callers only; ingest/tests/test_trembita*.py
+    "improvement_public:*": Row(PUBLIC),
+    "improvement_files:*": Row(PUBLIC),
     "core:problems": Row(PUBLIC),
     "core:problem": Row(PUBLIC),
     "portal:*": Row(PUBLIC),
@@ -150,6 +155,22 @@ EXPECT: dict[str, Row] = {
     "indicators:centre":        Row("200 200 200 404 200 200 403 login", "centre"),
     "indicators:ratings":       Row("200 200 200 200 200 200 403 login"),
     "indicators:rating_explain": Row("200 200 200 404 200 200 403 login", "rating"),
+    # Case upload: by the officials of a centre or a provider for their own subject.
+    "ingest:upload":            Row("403 403 200 200 403 403 403 login",
+                                    post={"file": ("cases.csv", b"event_id,case_id\n")}),
+    "ingest:upload_template":   Row("200 200 200 200 200 200 200 login", "upload_template"),
+    # A hromada's own report: its council's or military administration's officials only.
+    "statmon:hromada_reports":  Row("200 200 200 200 200 200 403 login"),
+    "statmon:hromada_report":   Row("403 403 403 403 403 403 403 login", "period"),
+    "improvement:register":     Row("200 200 200 200 200 200 403 login"),
+    "improvement:problem_new":  Row("200 200 200 200 200 200 403 login", post={
+        "subject": "centre:{own}", "title": "Черги", "owner": "ЦНАП"}),
+    "improvement:problem":      Row("200 200 200 404 404 200 403 login", "problem",
+                                    post={"action": "status", "status": "in_work"}),
+    "improvement:measure_new":  Row("200 200 200 200 200 200 403 login", post={
+        "subject": "centre:{own}", "title": "Ще одне вікно", "started_on": "2026-01-10"}),
+    "improvement:survey_reports": Row("200 200 200 200 200 200 403 login",
+                                      post={"survey": "1", "notes": "Ні"}),
 }
 # fmt: on
 
@@ -251,7 +272,7 @@ def _world() -> dict[str, tuple[dict, dict | None]]:
     from yakist.feedback.models import FeedbackMessage
     from yakist.feedback.services import message_submit
     from yakist.portal.models import Publication
-    from yakist.registry.models import Centre, Territory
+    from yakist.registry.models import Centre, Organisation, Territory
     from yakist.registry.services import system_add
     from yakist.statmon.models import Report
 
@@ -296,11 +317,29 @@ def _world() -> dict[str, tuple[dict, dict | None]]:
 
     cases = Case.objects.order_by("pk").values_list("pk", flat=True)
 
+    def problem(centre: Centre) -> dict:
+        from yakist.improvement.models import Problem
+
+        found = Problem.objects.create(
+            subject_type="centre",
+            subject_key=centre.code,
+            subject_name=centre.name,
+            centre=centre,
+            region_id=centre.region_id,
+            kind=Problem.Kind.values[0],
+            title="Перевірка прав доступу",
+        )
+        return {"pk": found.pk}
+
     # A system that reports only for the Volyn centre: in no demo login's reach but the
     # national roles'.
     key = Ed25519PrivateKey.generate().public_key()
     pem = key.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
-    other_system = system_add(name="Чужа система", public_key=pem, scope=[foreign.code]).system
+    # A system's scope names a provider as well as its centres (ingest/lookups.py).
+    provider = Organisation.objects.filter(kind="provider").order_by("code").first()
+    other_system = system_add(
+        name="Чужа система", public_key=pem, scope=[foreign.code, provider.code]
+    ).system
     hromada = Territory.objects.get(code=own.hromada_id)
     report = Report.objects.get(campaign__period=quarter, centre=own)
     submitted = Report.objects.filter(campaign__period=quarter, status="submitted").first()
@@ -342,6 +381,8 @@ def _world() -> dict[str, tuple[dict, dict | None]]:
             {"period": quarter, "region": VOLYN, "code": "STF.TOTAL"},
         ),
         "region": ({"code": LVIV}, {"code": VOLYN}),
+        "upload_template": ({"fmt": "csv"}, None),
+        "problem": (problem(own), problem(foreign)),
         "hromada": ({"code": hromada.code}, {"code": foreign.hromada_id}),
         "centre": ({"code": own.code}, {"code": foreign.code}),
         "rating": (
