@@ -1,17 +1,19 @@
 """Property: after any batch of new events, the incremental refresh leaves exactly the figures a
 full recomputation of the period gives (on SQLite and on PostgreSQL).
 
-The one documented difference: medians and P90s of aggregate levels (hromada, region, nation)
-need the whole period, so an incremental run keeps the last full run's and marks them
-`quantiles_from_full_run`; those keys are left out of the comparison, everything else is
-compared exactly.
+The documented differences (see `engine.finished`): medians and P90s of aggregate levels
+(hromada, region, nation) and their per-service slices need every finished case of the period,
+so an incremental run keeps the last full run's (the medians marked `quantiles_from_full_run`)
+and the next full run refreshes them. Those are left out of the comparison; everything else —
+every centre's and provider's figure, every channel slice, every aggregate count, every rating —
+is compared exactly.
 """
 
 import datetime as dt
 import uuid
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from yakist.core.periods import Period
@@ -46,6 +48,9 @@ def figures() -> dict:
             if not k.endswith("_ratio") and k != "quantiles_from_full_run"
         }
 
+    def kept_from_full_run(subject_type: str, breakdown: str) -> bool:
+        return subject_type in AGGREGATE_LEVELS and breakdown.startswith("service:")
+
     results = {
         (r.period, r.indicator_code, r.subject_type, r.subject_key, r.breakdown): (
             r.value,
@@ -58,6 +63,7 @@ def figures() -> dict:
             comparable_extra(r.subject_type, r.extra),
         )
         for r in IndicatorResult.objects.filter(period__in=[Q4.code, YEAR.code], is_current=True)
+        if not kept_from_full_run(r.subject_type, r.breakdown)
     }
     ratings = {
         (r.period, r.subject_type, r.subject_key): (r.peer_group, r.score, r.rank, r.status)
@@ -78,6 +84,9 @@ def computed(client):
 @settings(
     max_examples=4,
     deadline=None,
+    # Each example runs the methodology twice: shrinking would take minutes, the report names
+    # the first differing figures instead.
+    phases=(Phase.explicit, Phase.reuse, Phase.generate),
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(cases=st.lists(new_case, min_size=1, max_size=20))
@@ -114,4 +123,4 @@ def test_incremental_refresh_equals_a_full_recomputation(computed, cases):
         for key in incremental["results"].keys() | full["results"].keys()
         if incremental["results"].get(key) != full["results"].get(key)
     }
-    assert not differing, list(differing.items())[:5]
+    assert not differing, (len(differing), sorted(differing.items(), key=str)[:6])
