@@ -64,6 +64,8 @@ ALLOWED_HOSTS = env_list(
 CSRF_TRUSTED_ORIGINS = env_list("YAKIST_CSRF_TRUSTED_ORIGINS")
 # Public base URL used in permalinks and QR codes.
 PUBLIC_BASE_URL = os.environ.get("YAKIST_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Open-data sets of stages above the portal, as resources of /open-data/datapackage.json.
+OPEN_DATA_RESOURCES = ["yakist.improvement.opendata.package_resources"]
 # The body named as publisher in the open-data catalogue (DCAT-AP) that portals harvest.
 OPEN_DATA_PUBLISHER = os.environ.get("YAKIST_OPEN_DATA_PUBLISHER", "Оператор системи «Якість»")
 

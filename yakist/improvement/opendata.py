@@ -11,7 +11,143 @@ from django.http import Http404, HttpResponse
 from yakist.improvement import selectors
 from yakist.improvement.effect import periods_around
 from yakist.improvement.surveys import survey_report
-from yakist.portal.opendata import FORMATS, LICENCE, _csv
+from yakist.portal.opendata import FORMATS, LICENCE, Column, _csv
+
+# The fields of each data set: the CSV header (also when a set is still empty) and the Table
+# Schema of its resource in /open-data/datapackage.json are both generated from these.
+DICTIONARIES: dict[str, list[Column]] = {
+    "measures": [
+        Column("id", "integer", "Номер заходу", "Measure number", {"required": True}),
+        Column("url", "string", "Сторінка заходу з ефектом", "The measure's page with its effect"),
+        Column(
+            "subject_type",
+            "string",
+            "Вид суб'єкта: centre, provider, hromada, region, nation",
+            "Subject type: centre, provider, hromada, region, nation",
+        ),
+        Column("subject_key", "string", "Код суб'єкта", "Subject code"),
+        Column("subject_name", "string", "Назва суб'єкта", "Subject name"),
+        Column("region", "string", "Код КАТОТТГ регіону", "KATOTTG code of the region"),
+        Column("title", "string", "Захід", "Measure"),
+        Column("description", "string", "Опис заходу", "Description"),
+        Column("problem", "string", "Проблема, яку розв'язує захід", "The problem it addresses"),
+        Column("responsible_body", "string", "Відповідальний орган", "Responsible body"),
+        Column("started_on", "date", "Дата початку", "Start date"),
+        Column(
+            "completed_on",
+            "date",
+            "Дата завершення (порожня — триває)",
+            "End date (empty: ongoing)",
+        ),
+        Column(
+            "indicators",
+            "string",
+            "Коди показників, на які спрямовано захід (через пробіл)",
+            "Indicator codes aimed at (space-separated)",
+        ),
+        Column(
+            "period_before",
+            "string",
+            "Період «до» для оцінки ефекту",
+            "The period before, for the effect",
+        ),
+        Column(
+            "period_after",
+            "string",
+            "Період «після» для оцінки ефекту",
+            "The period after, for the effect",
+        ),
+    ],
+    "practices": [
+        Column("id", "integer", "Номер практики", "Practice number", {"required": True}),
+        Column(
+            "url", "string", "Адреса на сторінці добрих практик", "Address on the practices page"
+        ),
+        Column("topic", "string", "Тема", "Topic"),
+        Column("region", "string", "Код КАТОТТГ регіону", "KATOTTG code of the region"),
+        Column(
+            "subject_name", "string", "Суб'єкт, що застосував практику", "Subject that applied it"
+        ),
+        Column("problem", "string", "Розв'язана проблема", "The problem resolved"),
+        Column(
+            "measure_id",
+            "integer",
+            "Номер заходу (набір measures)",
+            "Measure number (measures set)",
+        ),
+        Column(
+            "measure_url",
+            "string",
+            "Сторінка заходу з ефектом",
+            "The measure's page with its effect",
+        ),
+        Column("summary", "string", "Суть практики", "Summary"),
+        Column("contact_body", "string", "Орган для контакту", "Body to contact"),
+        Column(
+            "contact_details", "string", "Службові контакти органу", "The body's official contacts"
+        ),
+        Column("evidence", "string", "Дані про ефект (JSON)", "Evidence of the effect (JSON)"),
+        Column("marked_at", "datetime", "Коли визнано доброю практикою", "When marked as practice"),
+    ],
+    "external-surveys": [
+        Column("survey_id", "integer", "Номер опитування", "Survey number", {"required": True}),
+        Column("survey", "string", "Назва опитування", "Survey name"),
+        Column("conducted_by", "string", "Хто провів", "Conducted by"),
+        Column("method", "string", "Метод", "Method"),
+        Column("period_start", "date", "Початок періоду опитування", "Start of the survey period"),
+        Column("period_end", "date", "Кінець періоду опитування", "End of the survey period"),
+        Column(
+            "region",
+            "string",
+            "Код КАТОТТГ регіону; порожній — Україна",
+            "KATOTTG region code; empty for Ukraine",
+        ),
+        Column(
+            "source",
+            "string",
+            "external — відповіді зовнішньої оцінки; own — власні опитування системи",
+            "external — answers of the external assessment; own — the system's own surveys",
+            {"required": True, "enum": ["external", "own"]},
+        ),
+        Column(
+            "n",
+            "integer",
+            "Кількість відповідей (порожня, якщо приховано)",
+            "Answers (empty when suppressed)",
+            {"minimum": 0},
+        ),
+        Column("satisfaction", "number", "Частка задоволених, 0–1", "Share satisfied, 0–1"),
+        Column(
+            "satisfaction_low",
+            "number",
+            "Нижня межа 95 % інтервалу",
+            "Lower bound of the 95 % interval",
+        ),
+        Column(
+            "satisfaction_high",
+            "number",
+            "Верхня межа 95 % інтервалу",
+            "Upper bound of the 95 % interval",
+        ),
+        Column("loyalty", "number", "Індекс лояльності, −100…100", "Loyalty index, −100…100"),
+        Column(
+            "loyalty_low", "number", "Нижня межа 95 % інтервалу", "Lower bound of the 95 % interval"
+        ),
+        Column(
+            "loyalty_high",
+            "number",
+            "Верхня межа 95 % інтервалу",
+            "Upper bound of the 95 % interval",
+        ),
+        Column(
+            "status",
+            "string",
+            "ok; suppressed — приховано, бо відповідей менше за поріг",
+            "ok; suppressed — fewer answers than the small-cell limit",
+            {"required": True, "enum": ["ok", "suppressed"]},
+        ),
+    ],
+}
 
 
 def measure_record(measure) -> dict:
@@ -91,9 +227,9 @@ DATASETS = {
 def dataset_response(name: str, fmt: str) -> HttpResponse:
     if name not in DATASETS or fmt not in ("csv", "json"):
         raise Http404
-    rows = DATASETS[name]()
+    columns = [column.name for column in DICTIONARIES[name]]
+    rows = [{c: row.get(c) for c in columns} for row in DATASETS[name]()]
     if fmt == "csv":
-        columns = list(rows[0]) if rows else ["id"]
         body = _csv(rows, columns)
     else:
         body = json.dumps(
@@ -102,3 +238,39 @@ def dataset_response(name: str, fmt: str) -> HttpResponse:
     response = HttpResponse(body, content_type=FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="yakist-{name}.{fmt}"'
     return response
+
+
+def package_resources() -> list[dict]:
+    """Resources of the open-data package (yakist.portal.datapackage): each set's CSV with its
+    Table Schema."""
+    from yakist.portal.datapackage import table_schema
+
+    return [
+        {
+            "name": name,
+            "title": title,
+            "path": f"{name}.csv",
+            "profile": "tabular-data-resource",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "schema": table_schema(DICTIONARIES[name], primary_key=[key]),
+        }
+        for name, title, key in (
+            ("measures", "Заходи, вжиті для підвищення якості / Measures taken", "id"),
+            ("practices", "Добрі практики / Good practice", "id"),
+        )
+    ] + [
+        {
+            "name": "external-surveys",
+            "title": "Зовнішня оцінка задоволеності / External satisfaction assessment",
+            "path": "external-surveys.csv",
+            "profile": "tabular-data-resource",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "schema": table_schema(
+                DICTIONARIES["external-surveys"], primary_key=["survey_id", "region", "source"]
+            ),
+        }
+    ]

@@ -6,6 +6,7 @@ harvest. Both are generated from the same column list as the human dictionary
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.module_loading import import_string
 
 from yakist.core.periods import Period
 from yakist.portal import opendata
@@ -44,11 +45,14 @@ _MEDIA_TYPES = {
 }
 
 
-def table_schema() -> dict:
-    """Table Schema of a period's CSV: types, enumerations, units, the primary key, and what an
-    empty cell means (missing, suppressed or not reported — the `status` field says which)."""
+def table_schema(
+    columns: list[opendata.Column] | None = None, primary_key: list[str] | None = None
+) -> dict:
+    """Table Schema of a CSV (by default a period's results): types, enumerations, units, the
+    primary key, and what an empty cell means (missing, suppressed or not reported — the
+    `status` field says which)."""
     fields = []
-    for column in opendata.DICTIONARY:
+    for column in columns or opendata.DICTIONARY:
         field = {
             "name": column.name,
             "type": _TABLE_TYPES[column.type],
@@ -58,7 +62,7 @@ def table_schema() -> dict:
         if column.constraints:
             field["constraints"] = dict(column.constraints)
         fields.append(field)
-    return {"fields": fields, "primaryKey": PRIMARY_KEY, "missingValues": [""]}
+    return {"fields": fields, "primaryKey": primary_key or PRIMARY_KEY, "missingValues": [""]}
 
 
 def resource_name(period: str) -> str:
@@ -89,8 +93,14 @@ def data_package() -> dict:
                 "schema": schema,
             }
             for s in published_periods()
-        ],
+        ]
+        + [resource for extra in _extra_resources() for resource in extra()],
     }
+
+
+def _extra_resources():
+    """Data sets of later stages (settings.OPEN_DATA_RESOURCES), so the portal imports none."""
+    return [import_string(path) for path in settings.OPEN_DATA_RESOURCES]
 
 
 def dcat_catalogue() -> dict:

@@ -40,9 +40,14 @@ def frictionless_validate(source: str, cwd: Path | None = None) -> dict:
 def test_the_data_package_validates_against_the_published_files(published, live_url):
     report = frictionless_validate(f"{live_url}/open-data/datapackage.json")
     assert report["valid"], json.dumps(report, ensure_ascii=False)[:4000]
-    [task] = report["tasks"]
-    assert task["name"] == f"results-{YEAR.code.lower()}"
-    assert task["stats"]["rows"] > len(published)
+    tasks = {task["name"]: task for task in report["tasks"]}
+    assert set(tasks) == {
+        f"results-{YEAR.code.lower()}",
+        "measures",
+        "practices",
+        "external-surveys",
+    }
+    assert tasks[f"results-{YEAR.code.lower()}"]["stats"]["rows"] > len(published)
 
 
 def test_the_validator_catches_a_file_that_breaks_its_schema(published, tmp_path):
@@ -56,6 +61,7 @@ def test_the_validator_catches_a_file_that_breaks_its_schema(published, tmp_path
     (tmp_path / f"{YEAR.code}.csv").write_text(
         "\n".join([rows[0], ",".join(broken), *rows[2:]]) + "\n", encoding="utf-8"
     )
+    package["resources"] = package["resources"][:1]  # the period's results only
     (tmp_path / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
     report = frictionless_validate("datapackage.json", cwd=tmp_path)
     assert not report["valid"]
@@ -66,7 +72,7 @@ def test_the_validator_catches_a_file_that_breaks_its_schema(published, tmp_path
 
 def test_the_table_schema_and_the_human_dictionary_are_one_source(published):
     package = Client().get("/open-data/datapackage.json").json()
-    [resource] = package["resources"]
+    resource = package["resources"][0]
     assert resource["path"] == f"{YEAR.code}.csv"
     assert package["licenses"][0]["path"] == opendata.LICENCE["url"]
     fields = resource["schema"]["fields"]
@@ -81,9 +87,16 @@ def test_the_table_schema_and_the_human_dictionary_are_one_source(published):
     assert "ok, insufficient, no_data, suppressed" in page
 
 
-def test_nothing_published_is_an_empty_but_valid_package():
+def test_nothing_published_is_a_package_of_the_improvement_sets_only():
     package = Client().get("/open-data/datapackage.json").json()
-    assert package["resources"] == []
+    assert [r["name"] for r in package["resources"]] == [
+        "measures",
+        "practices",
+        "external-surveys",
+    ]
+    measures = Client().get("/open-data/measures.csv").content.decode().splitlines()
+    fields = [f["name"] for f in package["resources"][0]["schema"]["fields"]]
+    assert measures[0].split(",") == fields  # the header, even of an empty set
     catalogue = Client().get("/open-data/catalog.jsonld").json()
     assert catalogue["dcat:dataset"] == []
 
