@@ -46,6 +46,9 @@ class SystemScope:
     centre_ids: frozenset[int]
     provider_ids: frozenset[int]
     any_centre: bool = False
+    # A centre's upload channel (yakist.ingest.upload): its own file carries its cases whatever
+    # their provider, as a provider's channel carries its cases from any centre.
+    any_provider: bool = False
 
     def centre_allowed(self, centre: CentreRef | None) -> bool:
         return (
@@ -59,6 +62,7 @@ class SystemScope:
     def provider_allowed(self, provider: ProviderRef) -> bool:
         return (
             self.scope_all
+            or self.any_provider
             or provider.id in self.provider_ids
             or provider.parent_id in self.provider_ids
         )
@@ -101,11 +105,14 @@ def system_scope(system: ConnectedSystem) -> SystemScope:
     cached = _scopes.get(system.pk)
     if cached is not None and now - cached[0] < TTL_SECONDS:
         return cached[1]
+    centre_ids = frozenset(system.scope_centres.values_list("pk", flat=True))
+    provider_ids = frozenset(system.scope_providers.values_list("pk", flat=True))
     scope = SystemScope(
         scope_all=system.scope_all,
         any_centre=system.scope_any_centre,
-        centre_ids=frozenset(system.scope_centres.values_list("pk", flat=True)),
-        provider_ids=frozenset(system.scope_providers.values_list("pk", flat=True)),
+        centre_ids=centre_ids,
+        provider_ids=provider_ids,
+        any_provider=system.basis == ConnectedSystem.Basis.UPLOAD and not provider_ids,
     )
     with _lock:
         _scopes[system.pk] = (now, scope)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from yakist.ingest import lookups, services
 from yakist.ingest.models import CaseUpload, Journal
-from yakist.ingest.validation import FIELD_ORDER, batch_validate
+from yakist.ingest.validation import FIELD_ORDER, batch_validate, journal_body
 from yakist.registry.importers import read_table
 from yakist.registry.models import Centre, ConnectedSystem, Organisation
 
@@ -75,9 +75,11 @@ def upload_channel(
         operator=provider or centre.founder,
     )
     if centre is not None:
-        system.scope_centres.set([centre])
+        system.scope_centres.set([centre])  # any provider: see lookups.SystemScope
     else:
         system.scope_providers.set([provider])
+        system.scope_any_centre = True
+        system.save(update_fields=["scope_any_centre"])
     lookups.lookups_clear()
     return system
 
@@ -131,10 +133,14 @@ def case_upload_accept(
             validated = batch_validate(
                 body=body, system_id=system.pk, codes=codes, scope=scope, now=now
             )
-            redacted = redacted or bool(validated.redact)
-            stored = services._store(
-                entry=_journal_entry(system, body, now), validated=validated, now=now
+            # The journal keeps what the API's would: applicant references as pseudonyms and
+            # values refused as personal data cut out.
+            journalled, changed = journal_body(
+                body, system_id=system.pk, redact=validated.redact, known=validated.pseudonyms
             )
+            redacted = redacted or bool(validated.redact)
+            entry = {**_journal_entry(system, journalled, now), "redacted": changed}
+            stored = services._store(entry=entry, validated=validated, now=now)
             upload.journal_ids.append(stored.journal_id)
             outcome.accepted += stored.accepted
             outcome.duplicates += stored.duplicates

@@ -17,6 +17,7 @@ _TABLE_TYPES = {
     "string": "string",
     "integer": "integer",
     "number": "number",
+    "date": "date",
     "datetime": "datetime",
 }
 # One row per publication, indicator and breakdown (an empty breakdown is the whole subject).

@@ -22,6 +22,7 @@ DEFINITION = SimpleNamespace(
     unit="share",
     direction="higher_better",
     min_sample=10,
+    basis={"kind": "model", "rationale": "тест"},
 )
 CONTEXT = SimpleNamespace(applicant_codes={"timeliness", "satisfaction"}, distributions={})
 SUBJECT = SimpleNamespace(type="region")
