@@ -351,6 +351,7 @@ DEMO_STEPS = [
     "yakist.ingest.demo.stream",
     "yakist.ingest.demo_subjects.uploads",
     "yakist.statmon.demo.quarters",
+    "yakist.statmon.demo_hromada.reports",
     "yakist.feedback.demo.surveys",
     "yakist.feedback.demo.messages",
     "yakist.indicators.demo.compute",

@@ -18,6 +18,12 @@ def get(path: str, address: str = "203.0.113.7"):
     return Client(REMOTE_ADDR=address).get(path)
 
 
+@pytest.fixture(autouse=True)
+def own_media(settings, tmp_path):
+    """Stored posters of earlier tests (same codes after their rollback) are not this test's."""
+    settings.MEDIA_ROOT = tmp_path
+
+
 @pytest.fixture
 def renders(monkeypatch):
     """How many times WeasyPrint really renders a PDF (the real renderer, counted)."""
