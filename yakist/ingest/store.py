@@ -146,6 +146,10 @@ def journal_insert(**values: Any) -> int:
     """Insert a journal row; return its id. PostgreSQL gets the body as a binary parameter."""
     if connection.vendor != "postgresql":
         return Journal.objects.create(**values).pk
+    # Raw SQL skips the model's defaults: fill in every column a door did not name.
+    for field in Journal._meta.concrete_fields:
+        if not field.primary_key and field.attname not in values:
+            values[field.attname] = field.get_default()  # "" for text, as the ORM would
     columns = list(values)
     params = [
         Jsonb(value) if isinstance(value, (dict, list)) else value for value in values.values()
