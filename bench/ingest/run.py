@@ -231,6 +231,9 @@ def _codes(url: str) -> dict[str, list]:
     return {"services": services, "centres": centres, "providers": providers}
 
 
+_LETTERS = str.maketrans("0123456789", "ghijklmnop")
+
+
 def _events(codes: dict[str, list], count: int, *, seed: int, run_id: str) -> list[dict]:
     rng = random.Random(seed)
     start = dt.datetime.now(dt.UTC) - dt.timedelta(days=30)
@@ -240,7 +243,8 @@ def _events(codes: dict[str, list], count: int, *, seed: int, run_id: str) -> li
         kind = TYPES[i % len(TYPES)]
         event = {
             "event_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-            "case_id": f"B-{run_id}-{case}",
+            # Letters only around the number: no run of ten digits that reads as a РНОКПП.
+            "case_id": f"B-{run_id.translate(_LETTERS)}-{case}",
             "type": kind,
             "occurred_at": (start + dt.timedelta(minutes=case % 40000, hours=i % 5)).isoformat(),
             "service_code": codes["services"][case % len(codes["services"])],
@@ -349,7 +353,7 @@ def _copy_baselines(url: str, key_id: str, run_id: str) -> tuple[float, float]:
         rows = conn.execute(
             f"SELECT {', '.join(columns)} FROM ingest_event "
             "WHERE system_id = %s AND case_id LIKE %s",
-            [system_id, f"B-{run_id}-%"],
+            [system_id, f"B-{run_id.translate(_LETTERS)}-%"],
         ).fetchall()
     statement = f"COPY {{table}} ({', '.join(columns)}) FROM STDIN"
     chunks = [rows[i : i + BATCH] for i in range(0, len(rows), BATCH)]
