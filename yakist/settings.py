@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "yakist.indicators",
     "yakist.portal",
     "yakist.improvement",
+    "yakist.console",
 ]
 
 MIDDLEWARE = [
@@ -177,7 +178,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:home"
+LOGIN_REDIRECT_URL = "console:home"
 LOGOUT_REDIRECT_URL = "portal:home"
 
 # --- Language and time: Ukrainian first, English through i18n; stored in UTC, shown in Kyiv. ---
@@ -357,23 +358,6 @@ DEMO_STEPS = [
     "yakist.indicators.demo.compute",
     "yakist.improvement.demo.loop",
     "yakist.portal.demo.publish",
-]
-# Staff home page: panels (callables returning a dict with "template") and navigation links
-# (callables returning [{"url", "label"}]) contributed by each stage of the flow.
-STAFF_HOME_PANELS: list[str] = [
-    "yakist.cases.views.home_panel",
-    "yakist.ingest.views.home_panel",
-    "yakist.statmon.views.home_panel",
-    "yakist.portal.console.home_panel",
-]
-STAFF_NAV: list[str] = [
-    "yakist.cases.views.staff_nav",
-    "yakist.ingest.views.staff_nav",
-    "yakist.statmon.views.nav_links",
-    "yakist.indicators.views.staff_nav",
-    "yakist.feedback.views.staff_nav",
-    "yakist.portal.console.staff_nav",
-    "yakist.improvement.views.staff_nav",
 ]
 DEMO_SEED = int(os.environ.get("YAKIST_DEMO_SEED", "864"))
 

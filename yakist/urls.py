@@ -16,6 +16,8 @@ urlpatterns = [
     # The admin site signs in through the staff login door (throttle, audit, second factor).
     path("admin/login/", accounts_views.admin_login_door),
     path("admin/", admin.site.urls),
+    # The staff home (console) answers at /accounts/, where staff have always landed.
+    path("accounts/", include("yakist.console.urls")),
     path("accounts/", include("yakist.accounts.urls")),
     path("registry/", include("yakist.registry.urls")),
     path("cases/", include("yakist.cases.urls")),

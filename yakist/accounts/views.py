@@ -9,14 +9,12 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from yakist.accounts import selectors, twofactor
 from yakist.accounts.forms import ThrottledAuthenticationForm
 from yakist.accounts.scope import scope_of
-from yakist.registry import selectors as registry
 
 # The one login door: /accounts/login/ and /admin/login/ both (yakist/urls.py), so the admin
 # site shares the throttle, the audit and the second factor of the staff pages.
@@ -33,25 +31,6 @@ def admin_login_door(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and not request.user.is_staff:
         raise PermissionDenied
     return login_door(request)
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    scope = scope_of(request.user)
-    centres = registry.centres_for(scope)
-    context = {
-        "scope": scope,
-        "profile": getattr(request.user, "staff_profile", None),
-        "centre_count": centres.count(),
-        "centres": centres[:10],
-        "systems": registry.systems_for(scope)[:10],
-        # Later stages of the flow add their panels and links through settings.
-        "panels": [import_string(path)(request, scope) for path in settings.STAFF_HOME_PANELS],
-        "staff_links": [
-            link for path in settings.STAFF_NAV for link in import_string(path)(request, scope)
-        ],
-    }
-    return render(request, "accounts/home.html", context)
 
 
 @login_required
@@ -94,7 +73,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         if outcome == twofactor.Enrolment.DONE:
             request.session.pop("2fa_enrol_device", None)
             messages.success(request, _("Двофакторний вхід увімкнено."))
-            return redirect("accounts:home")
+            return redirect(settings.LOGIN_REDIRECT_URL)
         if outcome == twofactor.Enrolment.WRONG_CURRENT_CODE:
             error = _("Код із поточного застосунку не підходить. Введіть новий код із нього.")
         else:
@@ -121,7 +100,7 @@ def two_factor_remove(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Двофакторний вхід вимкнено."))
     else:
         messages.error(request, _("Код не підходить; двофакторний вхід не вимкнено."))
-    return redirect("accounts:home")
+    return redirect(settings.LOGIN_REDIRECT_URL)
 
 
 def _token(request: HttpRequest, name: str) -> str:
@@ -135,7 +114,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         token = (request.POST.get("token") or "").replace(" ", "")
         if twofactor.device_verify(request=request, token=token):
-            return redirect(_safe_next(request) or "accounts:home")
+            return redirect(_safe_next(request) or settings.LOGIN_REDIRECT_URL)
         error = _("Код не підходить або застарів. Введіть новий код із застосунку.")
     return render(
         request, "accounts/2fa_verify.html", {"error": error}, status=400 if error else 200

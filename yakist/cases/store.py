@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from django.db import connection, transaction
 
 from yakist.cases.models import Case
-from yakist.ingest.store import binary_cursor, sqlite_datetime
+from yakist.core.db import binary_cursor, sqlite_datetime
 
 KEY_COLUMNS = ("system_id", "sandbox", "case_id")
 # (column, PostgreSQL type)

@@ -17,6 +17,7 @@ from django.db.models.functions import TruncHour
 from django.utils import timezone
 
 from yakist.accounts.scope import Scope
+from yakist.core.db import sqlite_datetime_parse
 from yakist.ingest.models import Journal
 from yakist.ingest.store import event_model
 from yakist.registry import selectors as registry_selectors
@@ -114,12 +115,8 @@ def case_events(*, system_id: int, case_ids: Iterable[str], sandbox: bool) -> li
             [system_id, wanted],
         )
         rows = cursor.fetchall()
-    when = _sqlite_datetime
+    when = sqlite_datetime_parse
     return [EventRow(r[0], r[1], r[2], when(r[3]), when(r[4]), *r[5:]) for r in rows]
-
-
-def _sqlite_datetime(value: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
 
 
 def case_history(*, system_id: int, sandbox: bool, case_id: str) -> list[EventRow]:

@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yakist.core.db import sqlite_datetime
 from yakist.core.problems import Problem
 from yakist.core.ratelimit import enforce_rate_limit
 from yakist.ingest import datalist, lookups, problems, store
@@ -205,7 +206,7 @@ def nonce_use(*, key_id: str, nonce: str, now: dt.datetime) -> bool:
             [
                 key_id,
                 nonce,
-                now if connection.vendor == "postgresql" else store.sqlite_datetime(now),
+                now if connection.vendor == "postgresql" else sqlite_datetime(now),
             ],
         )
         return cursor.rowcount == 1

@@ -7,12 +7,12 @@ prepared `INSERT … ON CONFLICT DO NOTHING` run over all rows. No ORM object is
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection
 
+from yakist.core.db import binary_cursor, sqlite_datetime
 from yakist.ingest.models import Event, EventBase, Journal, SandboxEvent
 
 try:  # the PostgreSQL driver; SQLite installations do without it
@@ -122,24 +122,6 @@ def events_insert(
 def columns_of(rows: Sequence[tuple]) -> list[list]:
     """Rows (in EVENT_COLUMNS order) turned into the columns `events_insert` takes."""
     return [list(column) for column in zip(*rows, strict=True)] if rows else []
-
-
-def sqlite_datetime(moment: dt.datetime) -> str:
-    """How Django stores an aware datetime in SQLite: naive UTC, ISO with a space."""
-    if moment.tzinfo is not dt.UTC:
-        moment = moment.astimezone(dt.UTC)
-    return moment.replace(tzinfo=None).isoformat(" ")
-
-
-@contextmanager
-def binary_cursor() -> Iterator:
-    """A psycopg cursor with server-side binding and binary parameters, on Django's own
-    connection (so inside the same transaction). Django's cursors bind on the client, which
-    would spell a batch's arrays and the raw body out as SQL text — the largest cost of the
-    hot path before this (docs/performance.md)."""
-    connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
-        yield cursor
 
 
 def journal_insert(**values: Any) -> int:

@@ -96,7 +96,7 @@ EXPECT: dict[str, Row] = {
     "feedback:lookup": Row(PUBLIC),
     "feedback:survey": Row(PUBLIC),
     # --- staff pages ---       ministry coordinator centre provider integrator auditor norole anon
-    "accounts:home":            Row("200 200 200 200 200 200 200 login"),
+    "console:home":            Row("200 200 200 200 200 200 200 login"),
     "accounts:audit":           Row("200 403 403 403 403 200 403 login"),
     "registry:centres":         Row("200 200 200 200 200 200 403 login"),
     "registry:centre":          Row("200 200 200 404 200 200 403 login", "registry_centre"),

@@ -1,9 +1,12 @@
-"""`yakist events send|replay|work|live|purge`: the integrator's client and the intake's upkeep."""
+"""`yakist events send|replay|work|purge`: the integrator's client and the projection worker.
+
+The command lives in cases because its heart is the projector (`events work` turns the intake's
+journal into cases); ingest offers only its pending journal entries and their marking.
+"""
 
 from __future__ import annotations
 
 import signal
-import sys
 import time
 from pathlib import Path
 
@@ -53,11 +56,6 @@ class Command(BaseCommand):
         work.add_argument("--once", action="store_true", help="обробити чергу й вийти")
         work.add_argument("--interval", type=float, default=1.0, help="пауза, коли черга порожня")
         work.add_argument("--quiet", action="store_true")
-        live = sub.add_parser("live", help="демо: надсилати живий потік подій демо-ключами")
-        live.add_argument("--url", default="http://127.0.0.1:8000")
-        live.add_argument("--interval", type=float, default=3.0)
-        live.add_argument("--ticks", type=int, default=0, help="0 — доки не зупинять")
-        live.add_argument("--quiet", action="store_true")
         purge = sub.add_parser(
             "purge", help="прибрати старі nonce і все, чий строк зберігання минув (як обробник)"
         )
@@ -153,23 +151,6 @@ class Command(BaseCommand):
                 if once:
                     return
                 time.sleep(interval)
-
-    def _live(self, url, interval, ticks, quiet, **_):
-        from yakist.ingest.live import LiveDemo, wait_for_server
-
-        if not wait_for_server(url):
-            raise CommandError(f"Сервер {url} не відповідає.")
-        demo = LiveDemo(url=url, seed=settings.DEMO_SEED + int(time.time()))
-        if not demo.systems:
-            raise CommandError("Немає демо-ключів у var/demo-keys/ (запустіть yakist demo).")
-        stopping = []
-        signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-        done = 0
-        while not stopping and (ticks == 0 or done < ticks):
-            demo.tick(log=(lambda _m: None) if quiet else self.stdout.write)
-            done += 1
-            time.sleep(interval)
-        sys.stdout.flush()
 
     def _purge(self, journal_days, **_):
         nonces = services.nonces_purge(older_than=nonce_retention())
