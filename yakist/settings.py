@@ -66,6 +66,12 @@ CSRF_TRUSTED_ORIGINS = env_list("YAKIST_CSRF_TRUSTED_ORIGINS")
 PUBLIC_BASE_URL = os.environ.get("YAKIST_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Open-data sets of stages above the portal, as resources of /open-data/datapackage.json.
 OPEN_DATA_RESOURCES = ["yakist.improvement.opendata.package_resources"]
+# Measures published with each subject's results (the improvement loop sits above the portal,
+# so the portal names it here instead of importing it).
+PUBLICATION_MEASURES = "yakist.improvement.selectors.measures_of_period"
+# Periods whose national report is published: staff analytics outside the national roles
+# compares subjects only for those (publication sits above the analytics).
+ANALYTICS_RELEASED_PERIODS = "yakist.portal.selectors.periods_published_nationally"
 # The body named as publisher in the open-data catalogue (DCAT-AP) that portals harvest.
 OPEN_DATA_PUBLISHER = os.environ.get("YAKIST_OPEN_DATA_PUBLISHER", "Оператор системи «Якість»")
 

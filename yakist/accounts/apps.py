@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Користувачі та доступ")
 
     def ready(self) -> None:
-        from yakist.accounts import signals  # noqa: F401  (login/logout audit receivers)
+        from yakist.accounts import retention, signals  # noqa: F401  (receivers, retention)

@@ -1,37 +1,41 @@
 """Retention of personal data without an operator: run daily by the worker (`yakist events
-work`) and by `yakist events purge`; each period is a setting (docs/operations.md)."""
+work`) and by `yakist events purge`; each period is a setting (docs/operations.md).
+
+Core knows no stage: each app registers what it keeps for a limited time (`retention_task`,
+from its AppConfig.ready) and the run calls them in turn. When a run ends, `retention_done`
+carries the counts to whoever records it (accounts writes the audit entry).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
-from django.conf import settings
+from django.dispatch import Signal
 from django.utils import timezone
 
 RETENTION_EVERY = dt.timedelta(days=1)
 
+RetentionTask = Callable[[dt.datetime], int]
+_tasks: dict[str, RetentionTask] = {}
+
+# Sent after every run with `removed` = {task name: rows removed}.
+retention_done = Signal()
+
+
+def retention_task(name: str) -> Callable[[RetentionTask], RetentionTask]:
+    """Register a task that removes what has outlived its period and returns how many."""
+
+    def register(task: RetentionTask) -> RetentionTask:
+        _tasks[name] = task
+        return task
+
+    return register
+
 
 def retention_run(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Remove what has outlived its period; return how many of each were removed. The run is
-    audited (counts only), so an assessor can see that retention happens."""
-    from yakist.accounts.services import audit_addresses_purge, audit_record
-    from yakist.feedback.services import feedback_contacts_purge, survey_comments_purge
-    from yakist.ingest.services import journal_bodies_purge
-
+    """Run every registered task; return how many rows each removed."""
     now = now or timezone.now()
-    removed = {
-        "journal_bodies": journal_bodies_purge(
-            older_than_days=settings.INGEST_JOURNAL_RETENTION_DAYS, now=now
-        ),
-        "feedback_contacts": feedback_contacts_purge(
-            older_than_days=settings.FEEDBACK_CONTACT_RETENTION_DAYS, now=now
-        ),
-        "survey_comments": survey_comments_purge(
-            older_than_days=settings.SURVEY_COMMENT_RETENTION_DAYS, now=now
-        ),
-        "audit_addresses": audit_addresses_purge(
-            older_than_days=settings.AUDIT_IP_RETENTION_DAYS, now=now
-        ),
-    }
-    audit_record(action="retention_run", object_type="core.retention", changes=removed)
+    removed = {name: task(now) for name, task in _tasks.items()}
+    retention_done.send(sender=retention_run, removed=removed)
     return removed

@@ -6,3 +6,6 @@ class FeedbackConfig(AppConfig):
     name = "yakist.feedback"
     label = "feedback"
     verbose_name = _("Зворотний зв'язок")
+
+    def ready(self) -> None:
+        from yakist.feedback import retention  # noqa: F401  (registers its retention tasks)

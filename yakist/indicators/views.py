@@ -3,10 +3,12 @@ with the rating and its explanation. Every chart has its table; every table down
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.module_loading import import_string
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -36,9 +38,7 @@ def _staff(request: HttpRequest) -> Scope:
 
 
 def _released_periods() -> set[str]:
-    from yakist.portal.selectors import periods_published_nationally
-
-    return periods_published_nationally()
+    return import_string(settings.ANALYTICS_RELEASED_PERIODS)()
 
 
 def _choice(request: HttpRequest, scope: Scope | None = None) -> tuple[str, str | None, list[str]]:

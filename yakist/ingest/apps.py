@@ -11,6 +11,8 @@ class IngestConfig(AppConfig):
     verbose_name = _("Приймання подій")
 
     def ready(self) -> None:
+        from yakist.ingest import retention  # noqa: F401  (registers its retention task)
+
         verifiers_load(settings.INGEST_SIGNATURE_VERIFIERS)
 
 

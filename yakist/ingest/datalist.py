@@ -13,8 +13,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from yakist.core.problems import Conflict
 from yakist.ingest import problems
+from yakist.ingest.models import EventType
 from yakist.registry.models import ConnectedSystem, DataList
+from yakist.registry.services import data_list_store
 
 # Fields every event carries whatever the agreement (the schema's required fields).
 COMMON_MINIMUM = frozenset(
@@ -93,4 +96,36 @@ def agreed_list(system: ConnectedSystem) -> AgreedList | None:
         event_types=frozenset(current.event_types),
         fields=frozenset(current.fields),
         required=frozenset(current.required),
+    )
+
+
+def data_list_set(
+    *,
+    system: ConnectedSystem,
+    event_types: list[str],
+    fields: list[str],
+    required: list[str] | None = None,
+    schema_version: str = "1.0",
+    actor=None,
+) -> DataList:
+    """Record the data list of a system's connection agreement (Order 145 p.5): only event
+    types and optional fields the common schema knows; required fields must be listed."""
+    required = sorted(set(required or []))
+    unknown = (set(event_types) - set(EventType.values)) | (set(fields) | set(required)) - set(
+        OPTIONAL_FIELDS
+    )
+    if unknown:
+        raise Conflict(
+            _("Невідомі типи подій або поля в переліку даних: %(names)s.")
+            % {"names": ", ".join(sorted(unknown))}
+        )
+    if set(required) - set(fields):
+        raise Conflict(_("Обов'язкові поля мають входити до переліку полів."))
+    return data_list_store(
+        system=system,
+        event_types=event_types,
+        fields=fields,
+        required=required,
+        schema_version=schema_version,
+        actor=actor,
     )

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Max, QuerySet
+from django.utils.module_loading import import_string
 
 from yakist.core.periods import Period
 from yakist.indicators import selectors as indicators
@@ -214,8 +216,7 @@ def results_exist(period: Period) -> bool:
 def period_measures(*, period: Period, refs: set[tuple[str, str]]) -> dict[tuple[str, str], list]:
     """Measures taken in the period by each subject (the improvement loop's public records):
     the draft publication procedure (title, p. 1) publishes them with the results."""
-    from yakist.improvement.selectors import measures_of_period
-
+    measures_of_period = import_string(settings.PUBLICATION_MEASURES)
     return {
         ref: [
             {

@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime as dt
 
 from yakist.core.demo import DemoContext
+from yakist.ingest.datalist import data_list_set
 from yakist.registry.demo import DEMO_SYSTEMS, SHOWCASE_REGION
 from yakist.registry.models import Centre, ConnectedSystem, MonitoringNotice, Organisation
-from yakist.registry.services import data_list_set, monitoring_notice_record
+from yakist.registry.services import monitoring_notice_record
 
 ALL_TYPES: list[str] = []  # an empty list of types: every type of the common schema
 ALL_FIELDS = ["centre_code", "status", "reason", "rating", "applicant_ref"]

@@ -288,36 +288,23 @@ def system_status_set(*, system: ConnectedSystem, status: str, actor=None) -> Co
 
 
 @transaction.atomic
-def data_list_set(
+def data_list_store(
     *,
     system: ConnectedSystem,
     event_types: list[str],
     fields: list[str],
-    required: list[str] | None = None,
+    required: list[str],
     schema_version: str = "1.0",
     actor=None,
 ) -> DataList:
-    """Record the data list of a system's connection agreement (Order 145 p.5). A list that
+    """Store the data list of a system's connection agreement (Order 145 p.5), already checked
+    against the intake's vocabulary (`yakist.ingest.datalist.data_list_set`). A list that
     differs from the current one becomes a new version; the same list changes nothing."""
-    from yakist.ingest.datalist import OPTIONAL_FIELDS
-    from yakist.ingest.models import EventType
-
-    required = sorted(set(required or []))
-    unknown = (set(event_types) - set(EventType.values)) | (set(fields) | set(required)) - set(
-        OPTIONAL_FIELDS
-    )
-    if unknown:
-        raise Conflict(
-            _("Невідомі типи подій або поля в переліку даних: %(names)s.")
-            % {"names": ", ".join(sorted(unknown))}
-        )
-    if set(required) - set(fields):
-        raise Conflict(_("Обов'язкові поля мають входити до переліку полів."))
     current = system.data_lists.order_by("-version").first()
     wanted = {
         "event_types": sorted(set(event_types)),
         "fields": sorted(set(fields)),
-        "required": required,
+        "required": sorted(set(required)),
         "schema_version": schema_version,
     }
     if current is not None and all(getattr(current, k) == v for k, v in wanted.items()):

@@ -3,10 +3,10 @@ application basis (ПК ЦНАП «Вулик» via СЕВ ОВВ) is checked ag
 
 import pytest
 
+from yakist.ingest.datalist import data_list_set
 from yakist.ingest.models import Journal
 from yakist.ingest.tests import support
 from yakist.registry.models import ConnectedSystem
-from yakist.registry.services import data_list_set
 
 pytestmark = pytest.mark.django_db
 
