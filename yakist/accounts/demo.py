@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 
-from yakist.accounts.models import Role
+from yakist.accounts.enums import Role
 from yakist.accounts.services import staff_user_create
 from yakist.core.demo import DemoContext
 from yakist.registry.demo import SHOWCASE_HROMADA as LVIV_HROMADA

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from yakist.accounts.models import Role
+from yakist.accounts.enums import Role
 from yakist.core.problems import Forbidden
 
 NATIONAL_ROLES = {Role.MINISTRY_ANALYST, Role.AUDITOR}

@@ -11,7 +11,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from yakist.accounts import auditchain
-from yakist.accounts.models import AuditAddress, AuditEntry, Role, StaffProfile
+from yakist.accounts.enums import Role
+from yakist.accounts.models import AuditAddress, AuditEntry, StaffProfile
 from yakist.core.network import client_ip
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from yakist.cases.calendar import WorkingCalendar, ua_calendar
 from yakist.core.periods import KYIV, UTC, kyiv_date, kyiv_midnight
-from yakist.registry.models import TermUnit
+from yakist.registry.enums import TermUnit
 
 AT_RISK_SHARE = 0.2  # the last fifth of the term …
 AT_RISK_MINIMUM = dt.timedelta(days=1)  # … but at least the last day

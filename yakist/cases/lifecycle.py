@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from yakist.cases.models import FINAL_STATUSES, CaseStatus
+from yakist.cases.enums import CaseStatus
+from yakist.cases.models import FINAL_STATUSES
 from yakist.ingest.selectors import EventRow
 
 S = CaseStatus

@@ -9,19 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from yakist.ingest.models import Channel
-
-
-class CaseStatus(models.TextChoices):
-    SUBMITTED = "submitted", _("подано")
-    REGISTERED = "registered", _("зареєстровано")
-    IN_PROGRESS = "in_progress", _("розглядається")
-    SUSPENDED = "suspended", _("зупинено")
-    COMPLETED = "completed", _("розглянуто")
-    ISSUED = "issued", _("результат видано")
-    REFUSED = "refused", _("відмовлено")
-    WITHDRAWN = "withdrawn", _("відкликано")
-
+from yakist.cases.enums import CaseStatus
+from yakist.ingest.enums import Channel
 
 FINAL_STATUSES = (CaseStatus.ISSUED, CaseStatus.REFUSED, CaseStatus.WITHDRAWN)
 # Cases whose legal term still runs (a suspended case's clock is stopped, see deadlines.py).

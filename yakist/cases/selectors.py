@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yakist.accounts.scope import Scope
+from yakist.cases.enums import CaseStatus
 from yakist.cases.lifecycle import ISSUE_LABELS, Step, case_fold
-from yakist.cases.models import OPEN_STATUSES, Case, CaseStatus
+from yakist.cases.models import OPEN_STATUSES, Case
 from yakist.core.periods import KYIV, Period, kyiv_midnight
 from yakist.ingest import selectors as ingest_selectors
 from yakist.registry import selectors as registry_selectors

@@ -12,8 +12,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from yakist.cases.deadlines import Term, deadline_compute
+from yakist.cases.enums import CaseStatus
 from yakist.cases.lifecycle import NO_TERM, case_fold
-from yakist.cases.models import Case, CaseStatus
+from yakist.cases.models import Case
 from yakist.cases.signals import cases_projected
 from yakist.cases.store import cases_upsert
 from yakist.core.periods import kyiv_date

@@ -16,10 +16,10 @@ from yakist.accounts.decorators import staff_required
 from yakist.accounts.scope import Scope, scope_of
 from yakist.accounts.services import audit_record
 from yakist.cases import calendar, selectors
+from yakist.cases.enums import CaseStatus
 from yakist.cases.lifecycle import ISSUE_LABELS
-from yakist.cases.models import CaseStatus
 from yakist.core.periods import kyiv_now
-from yakist.ingest.models import Channel
+from yakist.ingest.enums import Channel
 from yakist.registry import selectors as registry_selectors
 
 PAGE_SIZE = 50

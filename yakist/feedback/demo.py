@@ -13,7 +13,8 @@ from yakist.feedback.services import (
     survey_answers_announce,
     tracking_code_new,
 )
-from yakist.registry.models import Centre, Status
+from yakist.registry.enums import Status
+from yakist.registry.models import Centre
 
 MESSAGES = [
     ("data_error", "Графік роботи на сторінці не збігається з табличкою на дверях центру."),

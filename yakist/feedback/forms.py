@@ -3,7 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from yakist.feedback.models import Aspect, FeedbackMessage
+from yakist.feedback.enums import Aspect
+from yakist.feedback.models import FeedbackMessage
 
 MAX_TEXT = 2000
 

@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from yakist.feedback.enums import Aspect
+
 
 class ExternalSurvey(models.Model):
     """A batch of ratings collected outside Yakist (call-centre interviews, SMS/Viber polls,
@@ -30,15 +32,6 @@ class ExternalSurvey(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class Aspect(models.IntegerChoices):
-    """The four-level answer used in Mintsyfra's surveys of centres."""
-
-    TERRIBLE = 1, _("жахливо")
-    ACCEPTABLE = 2, _("прийнятно")
-    GOOD = 3, _("добре")
-    EXCELLENT = 4, _("чудово")
 
 
 class SurveyResponse(models.Model):

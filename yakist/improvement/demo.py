@@ -24,7 +24,8 @@ from yakist.improvement.models import Problem
 from yakist.improvement.subjects import subject_resolve
 from yakist.indicators.models import IndicatorResult
 from yakist.indicators.services import indicators_compute
-from yakist.registry.models import Centre, Status
+from yakist.registry.enums import Status
+from yakist.registry.models import Centre
 
 LVIV_REGION = "UA46000000000026241"
 

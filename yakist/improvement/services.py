@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yakist.accounts.models import Role
+from yakist.accounts.enums import Role
 from yakist.accounts.scope import Scope, scope_of
 from yakist.accounts.services import audit_record
 from yakist.core.problems import Conflict, Forbidden, ValidationFailed

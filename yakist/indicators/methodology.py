@@ -26,14 +26,8 @@ from django.utils.translation import gettext_lazy
 from yakist.accounts.services import audit_record
 from yakist.core import basis as bases
 from yakist.core.problems import Problem
-from yakist.indicators.models import (
-    Direction,
-    IndicatorDefinition,
-    MethodologyVersion,
-    Periodicity,
-    RatingWeight,
-    SubjectType,
-)
+from yakist.indicators.enums import Direction, Periodicity, SubjectType
+from yakist.indicators.models import IndicatorDefinition, MethodologyVersion, RatingWeight
 
 KNOWN_INPUTS = {"cases", "statmon", "feedback", "registry", "ingest"}
 KNOWN_UNITS = {"share", "index", "score", "days"}

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from yakist.indicators.enums import Direction, Periodicity, ResultStatus, SubjectType
+
 
 class MethodologyVersion(models.Model):
     code = models.CharField(_("версія"), max_length=20, unique=True)
@@ -38,25 +40,6 @@ class MethodologyVersion(models.Model):
 
     def __str__(self) -> str:
         return self.code
-
-
-class Periodicity(models.TextChoices):
-    QUARTERLY = "quarterly", _("щоквартально")
-    YEARLY = "yearly", _("щороку")
-
-
-class Direction(models.TextChoices):
-    HIGHER_BETTER = "higher_better", _("більше — краще")
-    LOWER_BETTER = "lower_better", _("менше — краще")
-    NEUTRAL = "neutral", _("без оцінки напрямку")
-
-
-class SubjectType(models.TextChoices):
-    CENTRE = "centre", _("ЦНАП")
-    PROVIDER = "provider", _("суб'єкт надання")
-    HROMADA = "hromada", _("громада")
-    REGION = "region", _("регіон")
-    NATION = "nation", _("Україна")
 
 
 class IndicatorDefinition(models.Model):
@@ -122,14 +105,6 @@ class RatingWeight(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject_type}:{self.indicator_code}={self.weight}"
-
-
-class ResultStatus(models.TextChoices):
-    OK = "ok", _("розраховано")
-    INSUFFICIENT = "insufficient", _("недостатньо даних")
-    NO_DATA = "no_data", _("немає даних")
-    # A rating only: the rank interval spans more than half the peer group.
-    UNCERTAIN = "uncertain", _("недостатньо даних для рейтингу")
 
 
 class IndicatorResult(models.Model):

@@ -19,13 +19,13 @@ from django.utils.translation import gettext_lazy
 from yakist.core.periods import Period
 from yakist.core.problems import Problem
 from yakist.indicators import engine, inputs, rating
+from yakist.indicators.enums import SubjectType
 from yakist.indicators.models import (
     DirtyPeriod,
     IndicatorDefinition,
     IndicatorResult,
     MethodologyVersion,
     RatingResult,
-    SubjectType,
 )
 from yakist.indicators.selectors import methodology_at
 from yakist.indicators.signals import results_refreshed
@@ -419,7 +419,8 @@ def _movement_fill(period: Period) -> None:
 
 def _rated_subjects():
     """(subject type, key, peer group) of every active main centre and territorial provider."""
-    from yakist.registry.models import Centre, Organisation, Status
+    from yakist.registry.enums import Status
+    from yakist.registry.models import Centre, Organisation
 
     for code, population in Centre.objects.filter(
         kind=Centre.Kind.CENTRE, status=Status.ACTIVE

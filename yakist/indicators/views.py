@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from yakist.accounts.scope import Scope, scope_of
 from yakist.core.choropleth import render_map
 from yakist.indicators import rating, selectors
-from yakist.indicators.models import SubjectType
+from yakist.indicators.enums import SubjectType
 from yakist.indicators.rating import peer_group_label, peer_group_order
 from yakist.indicators.tables import table_download
 from yakist.indicators.templatetags.indicator_format import (

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from yakist.core.problems import Conflict
 from yakist.ingest import problems
-from yakist.ingest.models import EventType
+from yakist.ingest.enums import EventType
 from yakist.registry.models import ConnectedSystem, DataList
 from yakist.registry.services import data_list_store
 

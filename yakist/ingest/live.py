@@ -19,7 +19,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from yakist.cases.models import Case, CaseStatus
+from yakist.cases.enums import CaseStatus
+from yakist.cases.models import Case
 from yakist.core.demo import DemoContext
 from yakist.ingest.client import EventSender, SendFailed, TrembitaSender, load_private_key
 from yakist.ingest.demo import RATING_WEIGHTS, RATINGS, REFUSAL_REASONS, SUSPEND_REASONS, DemoWorld

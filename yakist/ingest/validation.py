@@ -32,8 +32,8 @@ from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12
 from yakist.core.periods import KYIV
 from yakist.core.problems import MalformedJson
 from yakist.ingest import problems
+from yakist.ingest.enums import Channel, EventType
 from yakist.ingest.lookups import Codes, SystemScope
-from yakist.ingest.models import Channel, EventType
 
 # Comparisons against UTC instants are the cheapest (no zone lookups on the hot path).
 EARLIEST = dt.datetime(2020, 1, 1, tzinfo=KYIV).astimezone(dt.UTC)

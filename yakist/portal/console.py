@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from yakist.accounts.models import Role
+from yakist.accounts.enums import Role
 from yakist.accounts.scope import Scope, scope_of
 from yakist.core.periods import Period, kyiv_now
 from yakist.core.problems import Problem

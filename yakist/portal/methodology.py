@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from yakist.cases import calendar
 from yakist.core.periods import kyiv_now
 from yakist.indicators import selectors as indicators
-from yakist.indicators.models import SubjectType
+from yakist.indicators.enums import SubjectType
 from yakist.statmon.catalogue import form_in_force
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case, Count, Max, Q, QuerySet, Value, When
 
-from yakist.accounts.models import Role
+from yakist.accounts.enums import Role
 from yakist.accounts.scope import Scope
 from yakist.core.periods import Period
 from yakist.portal import schedule, sources

@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yakist.accounts.models import Role, StaffProfile
+from yakist.accounts.enums import Role
+from yakist.accounts.models import StaffProfile
 from yakist.accounts.scope import HROMADA_ROLES, Scope
 from yakist.accounts.selectors import hromada_has_official
 from yakist.accounts.services import audit_record

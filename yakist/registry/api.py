@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 
 from yakist.registry import selectors
-from yakist.registry.models import Centre, Service, TermUnit
+from yakist.registry.enums import TermUnit
+from yakist.registry.models import Centre, Service
 
 router = Router(tags=["Реєстр"])
 

@@ -20,14 +20,13 @@ from django.db.models import Q
 
 from yakist.core.demo import DemoContext
 from yakist.registry import importers
+from yakist.registry.enums import Status, TermUnit
 from yakist.registry.models import (
     Centre,
     ConnectedSystem,
     Organisation,
     Service,
     ServiceTerm,
-    Status,
-    TermUnit,
     Territory,
 )
 from yakist.registry.services import PROVIDER_KINDS, system_add

@@ -24,15 +24,8 @@ from yakist.accounts.scope import require_write
 from yakist.accounts.services import audit_record_many
 from yakist.core.problems import Forbidden, Problem
 from yakist.core.spreadsheets import csv_row_safe, rows_capped, xlsx_bytes, xlsx_open
-from yakist.registry.models import (
-    Centre,
-    Organisation,
-    Service,
-    ServiceTerm,
-    Status,
-    TermUnit,
-    Territory,
-)
+from yakist.registry.enums import Status, TermUnit
+from yakist.registry.models import Centre, Organisation, Service, ServiceTerm, Territory
 
 Kind = Literal["organisations", "centres", "services"]
 KINDS: tuple[Kind, ...] = ("organisations", "centres", "services")

@@ -14,7 +14,8 @@ from yakist.accounts.services import audit_record
 from yakist.core.problems import Problem
 from yakist.core.spreadsheets import XLSX_CONTENT_TYPE, upload_bytes
 from yakist.registry import importers, selectors
-from yakist.registry.models import Centre, Status
+from yakist.registry.enums import Status
+from yakist.registry.models import Centre
 
 
 @staff_required

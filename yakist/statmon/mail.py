@@ -10,7 +10,8 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.urls import reverse
 
-from yakist.accounts.models import Role, StaffProfile
+from yakist.accounts.enums import Role
+from yakist.accounts.models import StaffProfile
 from yakist.registry.models import Centre
 from yakist.statmon.models import Report
 

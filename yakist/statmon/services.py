@@ -20,12 +20,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yakist.accounts.models import AuditEntry, Role
+from yakist.accounts.enums import Role
+from yakist.accounts.models import AuditEntry
 from yakist.accounts.scope import Scope, require_write, scope_of
 from yakist.accounts.services import audit_record, audit_record_many
 from yakist.core.periods import Period
 from yakist.core.problems import Conflict, Forbidden, Problem, ValidationFailed
-from yakist.registry.models import Centre, Status
+from yakist.registry.enums import Status
+from yakist.registry.models import Centre
 from yakist.statmon import mail, prefill, selectors
 from yakist.statmon.catalogue import FormSpec, IndicatorSpec, form_in_force, form_spec
 from yakist.statmon.models import (

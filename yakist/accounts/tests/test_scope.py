@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import escape
 
-from yakist.accounts.models import Role
+from yakist.accounts.enums import Role
 from yakist.accounts.scope import scope_of
 from yakist.accounts.services import staff_user_create
 from yakist.registry import selectors

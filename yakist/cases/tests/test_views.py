@@ -141,7 +141,7 @@ def test_systems_monitor_shows_activity_and_rejection_reasons(client, login):
     system = support.new_system()
     events = [support.event(world), support.event(world, service_code="NOPE")]
     support.post_events(client, system, events)
-    from yakist.accounts.models import Role
+    from yakist.accounts.enums import Role
     from yakist.accounts.scope import Scope
     from yakist.ingest.selectors import systems_activity
 
@@ -158,7 +158,7 @@ def test_systems_monitor_shows_activity_and_rejection_reasons(client, login):
 
 
 def test_a_system_quiet_for_longer_than_its_usual_gap_is_silent(client, login):
-    from yakist.accounts.models import Role
+    from yakist.accounts.enums import Role
     from yakist.accounts.scope import Scope
     from yakist.ingest.models import Journal
     from yakist.ingest.selectors import systems_activity

@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from yakist.accounts.models import Role
+from yakist.accounts.enums import Role
 from yakist.accounts.services import staff_user_create
 from yakist.cases.services import cases_project_pending
 from yakist.core.periods import KYIV, Period

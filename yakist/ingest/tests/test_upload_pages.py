@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from yakist.accounts.models import Role
+from yakist.accounts.enums import Role
 from yakist.accounts.services import staff_user_create
 from yakist.cases.services import cases_project_pending
 from yakist.core.periods import Period

@@ -4,7 +4,7 @@ official (Resolution 864 p.3(3)–(4))."""
 
 import pytest
 
-from yakist.accounts.models import Role
+from yakist.accounts.enums import Role
 from yakist.accounts.scope import scope_of
 from yakist.accounts.services import staff_user_create
 from yakist.core.problems import Forbidden

@@ -3,7 +3,7 @@ submitted by its official, read by the oblast, every item with its basis."""
 
 import pytest
 
-from yakist.accounts.models import Role
+from yakist.accounts.enums import Role
 from yakist.accounts.services import staff_user_create
 from yakist.registry.models import Organisation
 from yakist.statmon.hromada import hromada_form

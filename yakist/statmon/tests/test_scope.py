@@ -108,7 +108,7 @@ def test_a_provider_officer_sees_no_reports(django_user_model):
 def test_hole_05_integrator_of_an_all_centres_system_cannot_edit_every_report(client):
     """A system marked "all" may file events for any centre; its integrator still acts only for
     the centres its agreement names, so it neither opens nor edits other centres' reports."""
-    from yakist.accounts.models import Role
+    from yakist.accounts.enums import Role
     from yakist.accounts.services import staff_user_create
     from yakist.registry.models import ConnectedSystem
 

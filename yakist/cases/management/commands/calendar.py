@@ -8,7 +8,7 @@ from django.utils.dateparse import parse_datetime
 from yakist.cases import calendar
 from yakist.cases.deadlines import Term, deadline_compute
 from yakist.core.periods import KYIV
-from yakist.registry.models import TermUnit
+from yakist.registry.enums import TermUnit
 
 
 class Command(BaseCommand):
