@@ -9,13 +9,8 @@ from yakist.accounts.services import staff_user_create
 from yakist.core.demo import DemoContext
 from yakist.registry.demo import SHOWCASE_HROMADA as LVIV_HROMADA
 from yakist.registry.demo import SHOWCASE_REGION as LVIV_REGION
-from yakist.registry.models import (
-    Centre,
-    ConnectedSystem,
-    MonitoringNotice,
-    Organisation,
-    Territory,
-)
+from yakist.registry.models import ConnectedSystem
+from yakist.registry.models.reference import Centre, MonitoringNotice, Organisation, Territory
 
 DEMO_PASSWORD = "yakist-demo-2026"  # noqa: S105  (printed on screen; demo database only)
 

@@ -20,7 +20,7 @@ from yakist.cases.models import OPEN_STATUSES, Case
 from yakist.core.periods import KYIV, Period, kyiv_midnight
 from yakist.ingest import selectors as ingest_selectors
 from yakist.registry import selectors as registry_selectors
-from yakist.registry.models import Service
+from yakist.registry.models.reference import Service
 
 TIMELINESS = ("overdue", "at_risk", "late", "on_time")
 

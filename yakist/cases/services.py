@@ -20,7 +20,7 @@ from yakist.cases.store import cases_upsert
 from yakist.core.periods import kyiv_date
 from yakist.ingest import selectors as ingest_selectors
 from yakist.ingest import services as ingest_services
-from yakist.registry.models import Centre, Organisation, ServiceTerm
+from yakist.registry.models.reference import Centre, Organisation, ServiceTerm
 
 CHUNK = 2000  # cases per read of their events
 PROJECTION_LOCK = 7_401_864  # PostgreSQL advisory lock: one projector at a time

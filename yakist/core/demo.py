@@ -71,7 +71,8 @@ def non_demo_data() -> list[str]:
 
     from yakist.accounts.demo import DEMO_USERS
     from yakist.registry.demo import DEMO_SYSTEMS
-    from yakist.registry.models import Centre, ConnectedSystem, Organisation
+    from yakist.registry.models import ConnectedSystem
+    from yakist.registry.models.reference import Centre, Organisation
 
     tables = set(connection.introspection.table_names())
     user_model = get_user_model()

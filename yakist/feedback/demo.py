@@ -14,7 +14,7 @@ from yakist.feedback.services import (
     tracking_code_new,
 )
 from yakist.registry.enums import Status
-from yakist.registry.models import Centre
+from yakist.registry.models.reference import Centre
 
 MESSAGES = [
     ("data_error", "Графік роботи на сторінці не збігається з табличкою на дверях центру."),

@@ -22,7 +22,7 @@ from yakist.core.ratelimit import enforce_rate_limit
 from yakist.feedback import selectors
 from yakist.feedback.models import ExternalSurvey, FeedbackMessage, SurveyResponse
 from yakist.feedback.signals import survey_answers_changed
-from yakist.registry.models import Centre, Organisation, Territory
+from yakist.registry.models.reference import Centre, Organisation, Territory
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L: read aloud over the phone
 SUBJECT_TYPES = ("centre", "provider", "region", "hromada", "indicator", "publication", "national")

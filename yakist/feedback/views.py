@@ -18,7 +18,7 @@ from yakist.core.problems import Problem, RateLimited
 from yakist.feedback import selectors, services
 from yakist.feedback.forms import AnswerForm, FeedbackForm, SurveyForm
 from yakist.feedback.models import FeedbackMessage, SurveyResponse
-from yakist.registry.models import Centre
+from yakist.registry.models.reference import Centre
 
 
 def _with_language(url: str) -> str:

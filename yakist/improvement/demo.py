@@ -25,7 +25,7 @@ from yakist.improvement.subjects import subject_resolve
 from yakist.indicators.models import IndicatorResult
 from yakist.indicators.services import indicators_compute
 from yakist.registry.enums import Status
-from yakist.registry.models import Centre
+from yakist.registry.models.reference import Centre
 
 LVIV_REGION = "UA46000000000026241"
 

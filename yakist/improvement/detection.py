@@ -14,7 +14,7 @@ from yakist.core.periods import Period, kyiv_now
 from yakist.improvement import rules
 from yakist.improvement.models import Problem
 from yakist.indicators import selectors as indicators
-from yakist.registry.models import Centre, Organisation, Territory
+from yakist.registry.models.reference import Centre, Organisation, Territory
 
 INTERNAL = Scope(role=None, superuser=True)  # detection reads aggregates of the whole country
 

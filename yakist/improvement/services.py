@@ -29,7 +29,7 @@ TRANSITIONS = {
 
 
 def _parent_of(centre_id: int | None) -> int | None:
-    from yakist.registry.models import Centre
+    from yakist.registry.models.reference import Centre
 
     if centre_id is None:
         return None

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from yakist.core.problems import ValidationFailed
-from yakist.registry.models import Centre, Organisation, Territory
+from yakist.registry.models.reference import Centre, Organisation, Territory
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ def _total(rows: dict[str, dict]) -> dict:
 def survey_report(survey) -> dict:
     """Method, period, who conducted it, the sample by region, the results with intervals,
     and the system's own ratings over the same regions and dates."""
-    from yakist.registry.models import Territory
+    from yakist.registry.models.reference import Territory
 
     external = _by_region(survey_responses_for(INTERNAL).filter(survey=survey, source="external"))
     start = kyiv_midnight(survey.period_start)

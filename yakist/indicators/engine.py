@@ -413,7 +413,7 @@ def calc_checklist_share(ctx: Context, code: str) -> list[Row]:
 
 
 def _main_centres(ctx: Context) -> dict[int, int]:
-    from yakist.registry.models import Centre
+    from yakist.registry.models.reference import Centre
 
     return dict(Centre.objects.filter(parent__isnull=False).values_list("pk", "parent_id"))
 

@@ -17,7 +17,8 @@ from yakist.accounts.scope import Scope
 from yakist.cases.models import Case
 from yakist.core.periods import Period
 from yakist.feedback.selectors import survey_responses_for
-from yakist.registry.models import Centre, ConnectedSystem, Organisation
+from yakist.registry import selectors as registry
+from yakist.registry.models.reference import Centre, Organisation
 
 INTERNAL = Scope(role=None, superuser=True)  # the engine reads everything; results are aggregates
 
@@ -56,7 +57,7 @@ def centres() -> dict[int, CentreInfo]:
 def expected_subjects(centre_infos: dict[int, CentreInfo]) -> dict[str, set[str]]:
     """Subjects that must have a figure for every applicable indicator, even with no data:
     "not reported" is shown as such, never as a missing row (or a zero)."""
-    from yakist.registry.models import Territory
+    from yakist.registry.models.reference import Territory
 
     mains = [c for c in centre_infos.values() if c.kind == "centre" and c.status != "closed"]
     return {
@@ -424,26 +425,20 @@ def connected_centre_ids() -> set[int]:
     """Main centres whose own case system reports to Yakist: named in the scope of an active
     system. A provider's registry with scope "all" reports its own services wherever they were
     applied for; it does not make every centre "connected"."""
-    active = ConnectedSystem.objects.filter(status=ConnectedSystem.State.ACTIVE).exclude(
-        basis=ConnectedSystem.Basis.UPLOAD
-    )
-    ids = set(active.values_list("scope_centres__id", flat=True)) - {None}
-    parents = dict(Centre.objects.filter(pk__in=ids).values_list("pk", "parent_id"))
-    return {parent or pk for pk, parent in parents.items()}
+    named = registry.centres_in_system_scopes(uploads=False, active_only=True)
+    return registry.main_centre_ids(named)
 
 
 def uploading_centre_ids() -> set[int]:
     """Main centres not connected that send their cases in files (Resolution 864 p.3(1))."""
-    channels = ConnectedSystem.objects.filter(basis=ConnectedSystem.Basis.UPLOAD)
-    ids = set(channels.values_list("scope_centres__id", flat=True)) - {None}
-    parents = dict(Centre.objects.filter(pk__in=ids).values_list("pk", "parent_id"))
-    return {parent or pk for pk, parent in parents.items()}
+    named = registry.centres_in_system_scopes(uploads=True, active_only=False)
+    return registry.main_centre_ids(named)
 
 
 def notified_centres() -> dict[int, str]:
     """Main centres whose notice of monitoring with their own tools is recorded: the date of
     the latest notice (ISO), by centre."""
-    from yakist.registry.models import MonitoringNotice
+    from yakist.registry.models.reference import MonitoringNotice
 
     notices = MonitoringNotice.objects.filter(centre__isnull=False).order_by("notified_on")
     return {

@@ -129,7 +129,7 @@ def centre_keys_for(viewer: Scope) -> QuerySet:
 def provider_keys_for(viewer: Scope) -> QuerySet:
     """Codes of providers a staff viewer may analyse: national roles all, a coordinator its
     oblast's, a provider's officer its own; nobody else any."""
-    from yakist.registry.models import Organisation
+    from yakist.registry.models.reference import Organisation
 
     providers = Organisation.objects.filter(kind=Organisation.Kind.PROVIDER)
     return viewer.restrict(providers, provider="", region="region").values_list("code", flat=True)

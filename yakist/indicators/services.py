@@ -420,7 +420,7 @@ def _movement_fill(period: Period) -> None:
 def _rated_subjects():
     """(subject type, key, peer group) of every active main centre and territorial provider."""
     from yakist.registry.enums import Status
-    from yakist.registry.models import Centre, Organisation
+    from yakist.registry.models.reference import Centre, Organisation
 
     for code, population in Centre.objects.filter(
         kind=Centre.Kind.CENTRE, status=Status.ACTIVE
@@ -449,7 +449,7 @@ def dirty_mark_each(
     A period never computed gets one mark for the whole country instead: its first
     computation (a full one, by the refresh) reads every input, e.g. a new quarter's first
     events. Returns how many marks were added."""
-    from yakist.registry.models import Centre, Organisation
+    from yakist.registry.models.reference import Centre, Organisation
 
     centre_pairs, provider_pairs = set(centres), set(providers)
     touched = {code for _, code in centre_pairs | provider_pairs}
@@ -512,7 +512,7 @@ def _computed_periods(codes: set[str]) -> set[str]:
 
 def indicators_refresh() -> list[ComputeReport]:
     """Recompute the (subject, period) pairs marked dirty, one incremental run per period."""
-    from yakist.registry.models import Centre, Organisation
+    from yakist.registry.models.reference import Centre, Organisation
 
     marks = list(DirtyPeriod.objects.all())
     by_period: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))

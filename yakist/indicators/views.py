@@ -24,7 +24,7 @@ from yakist.indicators.templatetags.indicator_format import (
     indicator_value,
 )
 from yakist.registry import selectors as registry
-from yakist.registry.models import Centre, Organisation, Territory
+from yakist.registry.models.reference import Centre, Organisation, Territory
 
 DEFAULT_INDICATOR = "timeliness"
 

@@ -9,15 +9,20 @@ or uploading files has no agreement and is checked against the common schema onl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
 from yakist.core.problems import Conflict
 from yakist.ingest import problems
 from yakist.ingest.enums import EventType
-from yakist.registry.models import ConnectedSystem, DataList
+from yakist.registry import selectors as registry
+from yakist.registry.enums import SystemBasis
 from yakist.registry.services import data_list_store
+
+if TYPE_CHECKING:
+    from yakist.registry.models import ConnectedSystem, DataList
+
 
 # Fields every event carries whatever the agreement (the schema's required fields).
 COMMON_MINIMUM = frozenset(
@@ -86,9 +91,9 @@ class AgreedList:
 
 def agreed_list(system: ConnectedSystem) -> AgreedList | None:
     """The current data list of a system on an agreement basis, or None (common schema)."""
-    if system.basis != ConnectedSystem.Basis.AGREEMENT:
+    if system.basis != SystemBasis.AGREEMENT:
         return None
-    current = DataList.objects.filter(system=system).order_by("-version").first()
+    current = registry.data_list_current(system)
     if current is None:
         return None
     return AgreedList(

@@ -30,7 +30,8 @@ from yakist.ingest.models import Journal
 from yakist.ingest.validation import pseudonym
 from yakist.registry.demo import SHOWCASE_HROMADA
 from yakist.registry.enums import Status
-from yakist.registry.models import Centre, ConnectedSystem, Organisation, Service, ServiceTerm
+from yakist.registry.models import ConnectedSystem
+from yakist.registry.models.reference import Centre, Organisation, Service, ServiceTerm
 
 CASES_AT_SCALE_1 = 40_000  # a year; keeps the step within 15 s on SQLite
 # The showcase centre weighs as much as ~30 average ones: a city centre's ~1,500 cases a year,

@@ -16,7 +16,7 @@ from yakist.cases.services import cases_project_pending
 from yakist.core.demo import DemoContext
 from yakist.ingest.upload import case_upload_accept
 from yakist.ingest.validation import FIELD_ORDER
-from yakist.registry.models import MonitoringNotice, Service
+from yakist.registry.models.reference import MonitoringNotice, Service
 
 CASES = 120
 

@@ -10,8 +10,13 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from yakist.registry.models import Centre, ConnectedSystem, Organisation, Service
+from yakist.registry.enums import SystemBasis
+from yakist.registry.models.reference import Centre, Organisation, Service
+
+if TYPE_CHECKING:
+    from yakist.registry.models import ConnectedSystem
 
 TTL_SECONDS = 60
 PROVIDER_KINDS = (Organisation.Kind.PROVIDER, Organisation.Kind.LOCAL_GOVERNMENT)
@@ -112,7 +117,7 @@ def system_scope(system: ConnectedSystem) -> SystemScope:
         any_centre=system.scope_any_centre,
         centre_ids=centre_ids,
         provider_ids=provider_ids,
-        any_provider=system.basis == ConnectedSystem.Basis.UPLOAD and not provider_ids,
+        any_provider=system.basis == SystemBasis.UPLOAD and not provider_ids,
     )
     with _lock:
         _scopes[system.pk] = (now, scope)

@@ -9,7 +9,7 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.db import connection
 from django.db.models import Count, Max, Q, Sum
@@ -21,7 +21,10 @@ from yakist.core.db import sqlite_datetime_parse
 from yakist.ingest.models import Journal
 from yakist.ingest.store import event_model
 from yakist.registry import selectors as registry_selectors
-from yakist.registry.models import Centre, ConnectedSystem
+from yakist.registry.enums import SystemBasis
+
+if TYPE_CHECKING:
+    from yakist.registry.models import ConnectedSystem
 
 
 class EventRow(NamedTuple):
@@ -210,7 +213,7 @@ def systems_activity(viewer: Scope, *, now: dt.datetime | None = None) -> list[S
             activity.last_received_at is not None
             and activity.system.status != "suspended"
             # Files come when a subject uploads them: a pause is not a system gone silent.
-            and activity.system.basis != ConnectedSystem.Basis.UPLOAD
+            and activity.system.basis != SystemBasis.UPLOAD
         ):
             allowed = activity.usual_gap or SILENCE_WINDOW
             activity.silent = now - activity.last_received_at > allowed
@@ -221,15 +224,8 @@ def connected_centre_ids() -> set[int]:
     """Centres an active system reports for: listed in its connection scope, or an access
     point of a listed centre. Systems with scope "all" (national provider registers) report
     their own online cases and do not by themselves make a centre connected."""
-    scoped = set(
-        ConnectedSystem.scope_centres.through.objects.filter(
-            connectedsystem__status=ConnectedSystem.State.ACTIVE
-        )
-        .exclude(connectedsystem__basis=ConnectedSystem.Basis.UPLOAD)
-        .values_list("centre_id", flat=True)
-    )
-    points = Centre.objects.filter(parent_id__in=scoped).values_list("pk", flat=True)
-    return scoped | set(points)
+    scoped = registry_selectors.centres_in_system_scopes(uploads=False, active_only=True)
+    return scoped | registry_selectors.access_point_ids(scoped)
 
 
 def journal_for(viewer: Scope, *, system: ConnectedSystem, limit: int = 50):

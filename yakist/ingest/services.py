@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -32,7 +32,11 @@ from yakist.ingest.validation import (
     journal_body,
     same_content,
 )
-from yakist.registry.models import ConnectedSystem
+from yakist.registry.enums import SystemState
+
+if TYPE_CHECKING:
+    from yakist.registry.models import ConnectedSystem
+
 
 SIGNED_HEADERS = (
     "Signature-Input",
@@ -98,7 +102,7 @@ def events_intake(*, caller: Caller, body: bytes, now: dt.datetime) -> BatchOutc
 
     Raises a Problem for whole-request errors (answered as problem+json or a SOAP Fault)."""
     system = caller.system
-    if system.status == ConnectedSystem.State.SUSPENDED:
+    if system.status == SystemState.SUSPENDED:
         raise problems.SystemSuspended(
             _("Приймання подій від системи «%(name)s» призупинено.") % {"name": system.name}
         )
@@ -107,7 +111,7 @@ def events_intake(*, caller: Caller, body: bytes, now: dt.datetime) -> BatchOutc
         limit=settings.INGEST_RATE_LIMIT_PER_MINUTE,
         window_seconds=60,
     )
-    sandbox = system.status == ConnectedSystem.State.TESTING
+    sandbox = system.status == SystemState.TESTING
     batch_error: Problem | None = None
     validated: Validated | None = None
     agreed = datalist.agreed_list(system)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import http_sf
 from django.conf import settings
@@ -24,7 +24,11 @@ from http_message_signatures import (
 from http_message_signatures.algorithms import HTTPSignatureAlgorithm
 
 from yakist.ingest import problems
-from yakist.registry.models import SystemKey
+from yakist.registry import selectors as registry
+
+if TYPE_CHECKING:
+    from yakist.registry.models import SystemKey
+
 
 # "@authority" binds a request to this server: one captured on staging does not replay here.
 REQUIRED_COMPONENTS = ("@method", "@authority", "@path", "content-digest", "content-type")
@@ -109,7 +113,7 @@ def request_verify(*, message: Message, body: bytes, now: dt.datetime) -> Verifi
         raise problems.SignatureMalformed(
             _("Підпис має містити параметри keyid (рядок) і created (ціле число секунд).")
         )
-    key = SystemKey.objects.select_related("system").filter(key_id=key_id).first()
+    key = registry.system_key_get(key_id)
     if key is None:
         raise problems.SignatureUnknownKey(_("Ключ «%(key)s» не зареєстровано.") % {"key": key_id})
     if key.revoked_at is not None and key.revoked_at <= now:

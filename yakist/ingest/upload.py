@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -24,8 +24,13 @@ from django.utils.translation import gettext as _
 from yakist.ingest import lookups, services
 from yakist.ingest.models import CaseUpload, Journal
 from yakist.ingest.validation import FIELD_ORDER, batch_validate, journal_body
+from yakist.registry import selectors as registry_selectors
+from yakist.registry import services as registry_services
 from yakist.registry.importers import read_table
-from yakist.registry.models import Centre, ConnectedSystem, Organisation
+from yakist.registry.models.reference import Centre, Organisation
+
+if TYPE_CHECKING:
+    from yakist.registry.models import ConnectedSystem
 
 FIRST_DATA_ROW = 2  # row 1 holds the column names
 INTEGER_FIELDS = frozenset({"rating"})
@@ -68,18 +73,7 @@ def upload_channel(
     system = upload_channel_get(centre=centre, provider=provider)
     if system is not None:
         return system
-    system = ConnectedSystem.objects.create(
-        name=name[:200],
-        basis=ConnectedSystem.Basis.UPLOAD,
-        status=ConnectedSystem.State.ACTIVE,
-        operator=provider or centre.founder,
-    )
-    if centre is not None:
-        system.scope_centres.set([centre])  # any provider: see lookups.SystemScope
-    else:
-        system.scope_providers.set([provider])
-        system.scope_any_centre = True
-        system.save(update_fields=["scope_any_centre"])
+    system = registry_services.upload_channel_create(name=name, centre=centre, provider=provider)
     lookups.lookups_clear()
     return system
 
@@ -88,10 +82,7 @@ def upload_channel_get(
     *, centre: Centre | None = None, provider: Organisation | None = None
 ) -> ConnectedSystem | None:
     """The upload channel of a centre or a provider, if it has uploaded before."""
-    return ConnectedSystem.objects.filter(
-        basis=ConnectedSystem.Basis.UPLOAD,
-        **({"scope_centres": centre} if centre else {"scope_providers": provider}),
-    ).first()
+    return registry_selectors.upload_channel_get(centre=centre, provider=provider)
 
 
 def _event(record: dict[str, str]) -> dict[str, Any]:

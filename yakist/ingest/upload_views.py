@@ -18,7 +18,7 @@ from yakist.ingest import upload as uploads
 from yakist.ingest.forms import CaseUploadForm, MonitoringNoticeForm
 from yakist.ingest.models import CaseUpload
 from yakist.registry import services as registry_services
-from yakist.registry.models import Centre, MonitoringNotice, Organisation
+from yakist.registry.models.reference import Centre, MonitoringNotice, Organisation
 
 
 def _subject(request: HttpRequest) -> dict:

@@ -25,7 +25,7 @@ from yakist.core.problems import Problem
 from yakist.ingest.models import Journal
 from yakist.ingest.services import BatchOutcome, Caller
 from yakist.ingest.validation import EVENT
-from yakist.registry.models import XRoadClient
+from yakist.registry import selectors as registry
 from yakist.registry.xroad import xroad_client_parse
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -148,7 +148,7 @@ def xroad_id_check(value: str | None) -> str:
 
 def caller_for(*, client: str, xroad_id: str, headers: dict[str, str]) -> Caller:
     """The registered system of an X-Road client, as an intake caller."""
-    registered = XRoadClient.objects.select_related("system").filter(identifier=client).first()
+    registered = registry.xroad_client_get(client)
     if registered is None:
         raise XRoadClientUnknown(
             _("Клієнта X-Road «%(client)s» не зареєстровано для жодної системи.")

@@ -48,7 +48,7 @@ def _example_correction(period, scope, actor) -> int:
     from yakist.feedback.models import ExternalSurvey
     from yakist.feedback.services import external_survey_import
     from yakist.indicators.services import indicators_compute
-    from yakist.registry.models import Centre
+    from yakist.registry.models.reference import Centre
 
     original = (
         Publication.objects.filter(

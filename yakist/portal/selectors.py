@@ -16,7 +16,7 @@ from yakist.portal import schedule, sources
 from yakist.portal.models import Publication, SubjectLink
 from yakist.portal.sources import Subject
 from yakist.registry import selectors as registry
-from yakist.registry.models import Centre
+from yakist.registry.models.reference import Centre
 
 
 def content_of(publication: Publication) -> dict:

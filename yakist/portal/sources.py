@@ -17,7 +17,7 @@ from yakist.core.periods import Period
 from yakist.indicators import selectors as indicators
 from yakist.indicators.models import IndicatorDefinition, IndicatorResult, RatingResult
 from yakist.registry import selectors as registry
-from yakist.registry.models import Centre, Organisation, Territory
+from yakist.registry.models.reference import Centre, Organisation, Territory
 
 NATION_NAME = "Україна"
 

@@ -45,7 +45,7 @@ from yakist.portal.cache import (
 )
 from yakist.portal.templatetags.portal import format_value
 from yakist.registry import selectors as registry
-from yakist.registry.models import Centre
+from yakist.registry.models.reference import Centre
 
 BROWSER_MAX_AGE = 60  # seconds a browser or proxy may reuse a page before asking again
 

@@ -8,13 +8,17 @@ import datetime as dt
 from django.db.models import Count, Q, QuerySet
 
 from yakist.accounts.scope import Scope
+from yakist.registry.enums import SystemBasis, SystemState
 from yakist.registry.models import (
     Centre,
     ConnectedSystem,
+    DataList,
     Organisation,
     Service,
     ServiceTerm,
+    SystemKey,
     Territory,
+    XRoadClient,
 )
 
 
@@ -178,3 +182,56 @@ def registry_totals() -> dict[str, int]:
         "providers": Organisation.objects.filter(kind=Organisation.Kind.PROVIDER).count(),
         "systems": ConnectedSystem.objects.exclude(status="suspended").count(),
     }
+
+
+# --- Connected systems, as the intake and the indicators need them (set-based) ---
+
+
+def system_key_get(key_id: str) -> SystemKey | None:
+    """A registered signing key with its system (revoked keys too: the caller says why not)."""
+    return SystemKey.objects.select_related("system").filter(key_id=key_id).first()
+
+
+def xroad_client_get(identifier: str) -> XRoadClient | None:
+    """The X-Road client registered under this identifier, with its system."""
+    return XRoadClient.objects.select_related("system").filter(identifier=identifier).first()
+
+
+def data_list_current(system: ConnectedSystem) -> DataList | None:
+    """The current version of a system's agreement data list, if one is recorded."""
+    return DataList.objects.filter(system=system).order_by("-version").first()
+
+
+def upload_channel_get(
+    *, centre: Centre | None = None, provider: Organisation | None = None
+) -> ConnectedSystem | None:
+    """The upload channel of a centre or a provider, if it has uploaded before."""
+    return ConnectedSystem.objects.filter(
+        basis=SystemBasis.UPLOAD,
+        **({"scope_centres": centre} if centre else {"scope_providers": provider}),
+    ).first()
+
+
+def centres_in_system_scopes(*, uploads: bool, active_only: bool) -> set[int]:
+    """Ids of centres named in the connection scope of systems: upload channels (`uploads`)
+    or systems that send events themselves; `active_only` leaves out testing and suspended
+    ones. Scope "all" names no centre."""
+    through = ConnectedSystem.scope_centres.through.objects.all()
+    if uploads:
+        through = through.filter(connectedsystem__basis=SystemBasis.UPLOAD)
+    else:
+        through = through.exclude(connectedsystem__basis=SystemBasis.UPLOAD)
+    if active_only:
+        through = through.filter(connectedsystem__status=SystemState.ACTIVE)
+    return set(through.values_list("centre_id", flat=True))
+
+
+def main_centre_ids(centre_ids: set[int]) -> set[int]:
+    """The main centre of each given centre (an access point's parent, else itself)."""
+    parents = dict(Centre.objects.filter(pk__in=centre_ids).values_list("pk", "parent_id"))
+    return {parent or pk for pk, parent in parents.items()}
+
+
+def access_point_ids(centre_ids: set[int]) -> set[int]:
+    """Access points (territorial units, remote workplaces) of the given centres."""
+    return set(Centre.objects.filter(parent_id__in=centre_ids).values_list("pk", flat=True))

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from yakist.accounts.services import audit_record
 from yakist.core.problems import Conflict, NotFound, Problem
+from yakist.registry.enums import SystemBasis, SystemState
 from yakist.registry.keys import (
     fingerprint,
     key_id_for,
@@ -349,3 +350,23 @@ def monitoring_notice_record(
         changes={"notified_on": notified_on.isoformat()},
     )
     return notice
+
+
+def upload_channel_create(
+    *, name: str, centre: Centre | None = None, provider: Organisation | None = None
+) -> ConnectedSystem:
+    """The upload channel of a subject not connected (Resolution 864 p.3(1)): a centre's
+    channel takes its cases of any provider, a provider's of any centre."""
+    system = ConnectedSystem.objects.create(
+        name=name[:200],
+        basis=SystemBasis.UPLOAD,
+        status=SystemState.ACTIVE,
+        operator=provider or centre.founder,
+    )
+    if centre is not None:
+        system.scope_centres.set([centre])
+    else:
+        system.scope_providers.set([provider])
+        system.scope_any_centre = True
+        system.save(update_fields=["scope_any_centre"])
+    return system

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from yakist.accounts.services import audit_record
 from yakist.core import basis as bases
 from yakist.core.problems import Problem
-from yakist.registry.models import Centre
+from yakist.registry.models.reference import Centre
 from yakist.statmon.models import (
     NUMERIC_TYPES,
     Aggregation,

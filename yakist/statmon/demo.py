@@ -22,7 +22,7 @@ from django.db.models import OuterRef, Subquery
 
 from yakist.core.demo import DemoContext
 from yakist.core.periods import KYIV, Period
-from yakist.registry.models import Centre
+from yakist.registry.models.reference import Centre
 from yakist.statmon import prefill, services
 from yakist.statmon.catalogue import FormSpec, form_load, form_spec
 from yakist.statmon.models import (

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from yakist.accounts.scope import HROMADA_ROLES, Scope
 from yakist.accounts.services import audit_record
 from yakist.core.problems import Conflict, Forbidden, Problem
-from yakist.registry.models import Organisation
+from yakist.registry.models.reference import Organisation
 from yakist.statmon.models import HromadaReport
 
 FORM_FILE = Path(settings.BASE_DIR) / "data" / "statmon" / "hromada-v1.yaml"

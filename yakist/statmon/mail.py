@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from yakist.accounts.enums import Role
 from yakist.accounts.models import StaffProfile
-from yakist.registry.models import Centre
+from yakist.registry.models.reference import Centre
 from yakist.statmon.models import Report
 
 

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yakist.registry.models import Centre
+from yakist.registry.models.reference import Centre
 
 
 class IndicatorType(models.TextChoices):

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from yakist.core.periods import Period
 from yakist.registry.enums import Status
-from yakist.registry.models import Centre
+from yakist.registry.models.reference import Centre
 
 # provide(centres, period) -> {centre_id: {fact: value}}; facts it cannot know are left out.
 Provider = Callable[[Sequence[Centre], Period], dict[int, dict[str, Any]]]

@@ -27,7 +27,7 @@ from yakist.accounts.services import audit_record, audit_record_many
 from yakist.core.periods import Period
 from yakist.core.problems import Conflict, Forbidden, Problem, ValidationFailed
 from yakist.registry.enums import Status
-from yakist.registry.models import Centre
+from yakist.registry.models.reference import Centre
 from yakist.statmon import mail, prefill, selectors
 from yakist.statmon.catalogue import FormSpec, IndicatorSpec, form_in_force, form_spec
 from yakist.statmon.models import (

@@ -52,7 +52,7 @@ def test_logout_is_audited(client, login):
 
 
 def test_admin_change_of_a_centre_is_audited_with_the_changed_field(client, login):
-    from yakist.registry.models import Centre
+    from yakist.registry.models.reference import Centre
 
     login("ministry")
     centre = Centre.objects.filter(kind="centre").first()
@@ -101,7 +101,7 @@ def _admin_form_data(page) -> dict:
 
 
 def test_admin_change_of_a_legal_term_in_an_inline_is_audited(client, login):
-    from yakist.registry.models import Service
+    from yakist.registry.models.reference import Service
 
     login("ministry")
     service = Service.objects.filter(terms__unit="working_days").first()
@@ -118,7 +118,7 @@ def test_admin_change_of_a_legal_term_in_an_inline_is_audited(client, login):
 
 
 def test_admin_change_of_a_staff_role_scope_is_audited(client):
-    from yakist.registry.models import Territory
+    from yakist.registry.models.reference import Territory
 
     admin = get_user_model().objects.create_superuser("root", password="r" * 12)
     client.force_login(admin)

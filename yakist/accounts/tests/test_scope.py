@@ -9,7 +9,8 @@ from yakist.accounts.enums import Role
 from yakist.accounts.scope import scope_of
 from yakist.accounts.services import staff_user_create
 from yakist.registry import selectors
-from yakist.registry.models import Centre, ConnectedSystem, Organisation, Territory
+from yakist.registry.models import ConnectedSystem
+from yakist.registry.models.reference import Centre, Organisation, Territory
 
 pytestmark = pytest.mark.django_db
 

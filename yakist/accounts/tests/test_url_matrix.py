@@ -272,7 +272,7 @@ def _world() -> dict[str, tuple[dict, dict | None]]:
     from yakist.feedback.models import FeedbackMessage
     from yakist.feedback.services import message_submit
     from yakist.portal.models import Publication
-    from yakist.registry.models import Centre, Organisation, Territory
+    from yakist.registry.models.reference import Centre, Organisation, Territory
     from yakist.registry.services import system_add
     from yakist.statmon.models import Report
 

@@ -19,7 +19,7 @@ from yakist.cases.services import cases_project_pending
 from yakist.core.periods import KYIV
 from yakist.ingest.selectors import EventRow
 from yakist.ingest.tests import support
-from yakist.registry.models import Centre, ServiceTerm
+from yakist.registry.models.reference import Centre, ServiceTerm
 
 START = dt.datetime(2025, 11, 3, 9, 0, tzinfo=dt.UTC)
 

@@ -12,7 +12,7 @@ from yakist.cases.deadlines import Term, deadline_compute
 from yakist.cases.models import Case
 from yakist.cases.services import cases_project_pending
 from yakist.ingest.tests import support
-from yakist.registry.models import Centre, Organisation, ServiceTerm
+from yakist.registry.models.reference import Centre, Organisation, ServiceTerm
 
 pytestmark = pytest.mark.django_db
 

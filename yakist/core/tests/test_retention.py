@@ -11,7 +11,8 @@ from yakist.accounts.models import AuditAddress, AuditEntry
 from yakist.accounts.services import audit_record
 from yakist.feedback.models import FeedbackMessage, SurveyResponse
 from yakist.ingest.models import Journal
-from yakist.registry.models import Centre, ConnectedSystem
+from yakist.registry.models import ConnectedSystem
+from yakist.registry.models.reference import Centre
 
 pytestmark = pytest.mark.django_db
 

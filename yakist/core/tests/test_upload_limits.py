@@ -11,7 +11,7 @@ from django.test import override_settings
 from openpyxl import Workbook
 
 from yakist.core.spreadsheets import SpreadsheetRefused, xlsx_open
-from yakist.registry.models import Centre
+from yakist.registry.models.reference import Centre
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from yakist.accounts.models import AuditEntry
 from yakist.core.testing import away_from_window_edge
 from yakist.feedback.models import FeedbackMessage
-from yakist.registry.models import Centre
+from yakist.registry.models.reference import Centre
 
 pytestmark = pytest.mark.django_db
 

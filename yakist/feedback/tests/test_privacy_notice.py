@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from yakist.feedback.models import FeedbackMessage
 from yakist.feedback.services import feedback_contacts_purge, message_submit
-from yakist.registry.models import Centre
+from yakist.registry.models.reference import Centre
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from yakist.core.periods import Period
 from yakist.core.testing import away_from_window_edge
 from yakist.feedback import selectors
 from yakist.feedback.models import ExternalSurvey, SurveyResponse
-from yakist.registry.models import Centre
+from yakist.registry.models.reference import Centre
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from yakist.core.periods import Period
 from yakist.indicators.models import IndicatorDefinition, IndicatorResult, RatingResult
 from yakist.indicators.selectors import methodology_at
-from yakist.registry.models import Centre
+from yakist.registry.models.reference import Centre
 
 BEFORE, AFTER = Period(2025, 2), Period(2025, 3)
 LVIV = "UA46000000000026241"

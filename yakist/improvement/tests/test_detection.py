@@ -7,7 +7,7 @@ from yakist.improvement.models import Problem
 from yakist.improvement.tests.conftest import put
 from yakist.indicators.models import DirtyPeriod
 from yakist.indicators.services import dirty_mark_each, indicators_refresh
-from yakist.registry.models import Centre
+from yakist.registry.models.reference import Centre
 
 QUARTER = Period(2025, 3)
 

@@ -8,7 +8,7 @@ import pytest
 from yakist.core.periods import Period, kyiv_date, kyiv_now
 from yakist.indicators.models import IndicatorResult, RatingResult
 from yakist.indicators.services import indicators_compute
-from yakist.registry.models import Centre
+from yakist.registry.models.reference import Centre
 
 pytestmark = pytest.mark.django_db
 LVIV, VOLYN = "UA46000000000026241", "UA07000000000024379"

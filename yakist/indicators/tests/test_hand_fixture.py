@@ -26,7 +26,7 @@ from yakist.indicators.models import CaseCube, DirtyPeriod, IndicatorResult, Rat
 from yakist.indicators.services import indicators_compute, indicators_refresh
 from yakist.ingest import lookups
 from yakist.ingest.tests import support
-from yakist.registry.models import Centre, Organisation, Service, ServiceTerm, Territory
+from yakist.registry.models.reference import Centre, Organisation, Service, ServiceTerm, Territory
 from yakist.statmon import selectors as statmon_selectors
 from yakist.statmon import services as statmon
 from yakist.statmon.models import Report

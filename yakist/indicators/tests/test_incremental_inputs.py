@@ -31,7 +31,7 @@ from yakist.indicators.services import (
     periods_of_quarter,
 )
 from yakist.indicators.tests.test_hand_fixture import Q4, build, report_for, value
-from yakist.registry.models import Centre
+from yakist.registry.models.reference import Centre
 from yakist.statmon import selectors as statmon_selectors
 from yakist.statmon import services as statmon
 from yakist.statmon.models import Report

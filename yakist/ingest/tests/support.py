@@ -19,7 +19,8 @@ from http_message_signatures import (
 )
 
 from yakist.ingest import lookups
-from yakist.registry.models import Centre, ConnectedSystem, Organisation, Service
+from yakist.registry.models import ConnectedSystem
+from yakist.registry.models.reference import Centre, Organisation, Service
 from yakist.registry.services import system_add
 
 EVENTS_URL = "http://testserver/api/v1/events"

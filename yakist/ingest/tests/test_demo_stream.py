@@ -7,7 +7,8 @@ from django.db.models import Q
 
 from yakist.cases.models import Case
 from yakist.ingest.models import Journal, SandboxEvent
-from yakist.registry.models import Centre, ConnectedSystem
+from yakist.registry.models import ConnectedSystem
+from yakist.registry.models.reference import Centre
 
 pytestmark = pytest.mark.django_db
 

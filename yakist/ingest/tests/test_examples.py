@@ -19,7 +19,7 @@ from http_message_signatures import HTTPMessageSigner, MappingKeyResolver, algor
 from yakist.ingest.client import load_private_key
 from yakist.ingest.models import Event
 from yakist.ingest.tests import support
-from yakist.registry.models import Centre, Organisation, Service
+from yakist.registry.models.reference import Centre, Organisation, Service
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from yakist.ingest.models import Event, Journal, SandboxEvent
 from yakist.ingest.tests import support
 from yakist.ingest.tests.support import refused
 from yakist.ingest.validation import pseudonym
-from yakist.registry.models import Centre, Organisation
+from yakist.registry.models.reference import Centre, Organisation
 
 pytestmark = pytest.mark.django_db
 

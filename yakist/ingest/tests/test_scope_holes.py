@@ -5,7 +5,7 @@ import pytest
 
 from yakist.accounts.models import AuditEntry
 from yakist.ingest.tests import support
-from yakist.registry.models import Organisation
+from yakist.registry.models.reference import Organisation
 from yakist.registry.services import system_scope_set
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from yakist.ingest.tests import support
 from yakist.ingest.tests.test_upload import csv_file
 from yakist.ingest.upload import case_upload_accept
 from yakist.registry.demo_subjects import not_connected_centre
-from yakist.registry.models import Centre, MonitoringNotice
+from yakist.registry.models.reference import Centre, MonitoringNotice
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from yakist.core.problems import Forbidden
 from yakist.portal import selectors, services, sources
 from yakist.portal.tests import factories
 from yakist.portal.tests.conftest import LVIV, YEAR
-from yakist.registry.models import Organisation, Territory
+from yakist.registry.models.reference import Organisation, Territory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,24 +8,16 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from yakist.registry.enums import SystemBasis, SystemState
 from yakist.registry.models.reference import Centre, Organisation
 
 
 class ConnectedSystem(models.Model):
     """An information system that sends signed case events (connection agreement, Order 145 p.5)."""
 
-    class State(models.TextChoices):
-        TESTING = "testing", _("тестування (пісочниця)")
-        ACTIVE = "active", _("діє")
-        SUSPENDED = "suspended", _("призупинено")
-
-    class Basis(models.TextChoices):
-        # Order 145 p.5: the data list and format are set by a connection agreement; its
-        # second paragraph connects ПК ЦНАП «Вулик» through СЕВ ОВВ on an application alone.
-        AGREEMENT = "agreement", _("договір про підключення")
-        APPLICATION = "application", _("заява про підключення через СЕВ ОВВ (ПК ЦНАП «Вулик»)")
-        # Resolution 864 p.3(1): a subject not connected uploads files from its own tools.
-        UPLOAD = "upload", _("завантаження файлів суб'єктом, не підключеним до системи")
+    # The vocabularies live in registry/enums.py so other stages can name them.
+    State = SystemState
+    Basis = SystemBasis
 
     name = models.CharField(_("назва"), max_length=200, unique=True)
     operator = models.ForeignKey(

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.translation import gettext_lazy
 
-from yakist.registry.models import Centre
+from yakist.registry.models.reference import Centre
 from yakist.statmon.models import Aggregation, IndicatorType
 from yakist.statmon.validation import display_number
 

@@ -10,7 +10,7 @@ from rich.console import Console
 from yakist.conftest import TEST_SEED
 from yakist.core.demo import DemoContext
 from yakist.core.periods import Period
-from yakist.registry.models import Centre
+from yakist.registry.models.reference import Centre
 from yakist.statmon import demo, prefill, selectors, services
 from yakist.statmon.models import Report
 from yakist.statmon.validation import input_value

@@ -5,7 +5,7 @@ import pytest
 
 from yakist.accounts.enums import Role
 from yakist.accounts.services import staff_user_create
-from yakist.registry.models import Organisation
+from yakist.registry.models.reference import Organisation
 from yakist.statmon.hromada import hromada_form
 from yakist.statmon.models import HromadaReport
 

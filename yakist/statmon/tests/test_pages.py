@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from yakist.cases.models import Case
 from yakist.core.periods import Period
-from yakist.registry.models import Centre
+from yakist.registry.models.reference import Centre
 from yakist.statmon import prefill, services
 from yakist.statmon.models import Campaign, Report, ReportStatus
 from yakist.statmon.tests.factories import (

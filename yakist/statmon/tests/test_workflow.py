@@ -10,7 +10,7 @@ from yakist.accounts.scope import scope_of
 from yakist.core.periods import Period
 from yakist.core.problems import Forbidden, ValidationFailed
 from yakist.registry.enums import Status
-from yakist.registry.models import Centre
+from yakist.registry.models.reference import Centre
 from yakist.statmon import prefill, selectors, services
 from yakist.statmon.models import Campaign, Report, ReportEvent, ReportStatus, ReportVersion
 from yakist.statmon.tests.factories import (

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from yakist.cases.services import cases_project_pending
 from yakist.core.problems import Problem
 from yakist.ingest.upload import case_upload_accept, row_message
-from yakist.registry.models import Centre, Organisation
+from yakist.registry.models.reference import Centre, Organisation
 
 
 class Command(BaseCommand):
