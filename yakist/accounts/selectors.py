@@ -1,5 +1,7 @@
 """Reading people and the audit trail."""
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 
 from yakist.accounts import auditchain
@@ -41,3 +43,22 @@ def audit_chain_report() -> auditchain.ChainReport:
     """The whole audit trail checked link by link (not scoped: an operator's command)."""
     entries = AuditEntry.objects.select_related("address").order_by("id")
     return auditchain.chain_verify(entries.iterator(chunk_size=2000))
+
+
+def staff_emails(*, role: str, field: str, values: Iterable) -> list[tuple[object, str]]:
+    """(value of `field`, e-mail) of active staff with this role whose `field` (centre_id,
+    region_id, organisation_id) is one of `values`: who to write to about a subject."""
+    return list(
+        StaffProfile.objects.filter(role=role, user__is_active=True, **{f"{field}__in": values})
+        .exclude(user__email="")
+        .values_list(field, "user__email")
+    )
+
+
+def staff_reachable() -> QuerySet[StaffProfile]:
+    """Active staff with an e-mail address, with their user loaded."""
+    return (
+        StaffProfile.objects.select_related("user")
+        .filter(user__is_active=True)
+        .exclude(user__email="")
+    )

@@ -321,3 +321,36 @@ def centre_flows(*, centre_ids: list[int], period: Period) -> dict[int, dict[str
         kind = SERVICE_KINDS.get(row["service__category"] or "", "kind_other")
         facts[kind] = facts.get(kind, 0) + row["applications"]
     return flows
+
+
+def centre_service_slices(*, centre_code: str, period: str) -> list[dict]:
+    """Volume and timeliness of one centre by service in a period (one grouped query)."""
+    window = Period.parse(period)
+    received = Q(received_at__gte=window.start, received_at__lt=window.end)
+    done = Q(done_at__gte=window.start, done_at__lt=window.end, on_time__isnull=False) & ~Q(
+        outcome="withdrawn"
+    )
+    rows = (
+        Case.objects.filter(sandbox=False, main_centre__code=centre_code)
+        .filter(received | done)
+        .values("service__code", "service__name")
+        .annotate(  # names unlike the model's fields, so filters keep meaning the fields
+            n_received=Count("pk", filter=received),
+            n_done=Count("pk", filter=done),
+            n_on_time=Count("pk", filter=done & Q(on_time=True)),
+            n_refused=Count("pk", filter=done & Q(outcome="refused")),
+        )
+        .order_by("-n_received")
+    )
+    return [
+        {
+            "service_code": row["service__code"],
+            "name": row["service__name"],
+            "received": row["n_received"],
+            "done": row["n_done"],
+            "on_time": row["n_on_time"],
+            "refused": row["n_refused"],
+            "share": row["n_on_time"] / row["n_done"] if row["n_done"] else None,
+        }
+        for row in rows
+    ]

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from yakist.accounts.scope import Scope
 from yakist.core.periods import Period
-from yakist.feedback.models import FeedbackMessage, SurveyResponse
+from yakist.feedback.models import ExternalSurvey, FeedbackMessage, SurveyResponse
 
 
 def message_public(tracking_code: str) -> FeedbackMessage | None:
@@ -55,3 +55,13 @@ def survey_responses_for(
     if period is not None:
         queryset = queryset.filter(submitted_at__gte=period.start, submitted_at__lt=period.end)
     return queryset
+
+
+def external_survey_get(pk: int | str | None) -> ExternalSurvey | None:
+    """An external survey recorded in the registry of surveys, or None."""
+    return ExternalSurvey.objects.filter(pk=pk or 0).first()
+
+
+def external_surveys_with_reports() -> QuerySet[ExternalSurvey]:
+    """External surveys with their published report, if any (the improvement loop's view)."""
+    return ExternalSurvey.objects.select_related("report")

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from yakist.accounts.decorators import staff_required
 from yakist.accounts.scope import scope_of
 from yakist.core.problems import Problem as DomainError
-from yakist.feedback.models import ExternalSurvey
+from yakist.feedback import selectors as feedback_selectors
 from yakist.feedback.selectors import message_get_for
 from yakist.improvement import effect, opendata, selectors, services
 from yakist.improvement.models import Problem
@@ -263,7 +263,7 @@ def measure_new(request: HttpRequest) -> HttpResponse:
 def survey_reports(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
-            survey_obj = ExternalSurvey.objects.filter(pk=request.POST.get("survey") or 0).first()
+            survey_obj = feedback_selectors.external_survey_get(request.POST.get("survey"))
             if survey_obj is None:
                 raise services.ValidationFailed(_("Опитування не знайдено."))
             services.survey_report_publish(
@@ -278,5 +278,5 @@ def survey_reports(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "improvement/survey_reports.html",
-        {"surveys": ExternalSurvey.objects.select_related("report") if visible else []},
+        {"surveys": feedback_selectors.external_surveys_with_reports() if visible else []},
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Max, Q, QuerySet
 
 from yakist.accounts.scope import Scope
 from yakist.indicators.models import (
@@ -13,6 +13,22 @@ from yakist.indicators.models import (
     IndicatorResult,
     MethodologyVersion,
     RatingResult,
+)
+
+# The figures of one result row, in the order every reader spells them (the engine's store,
+# the portal's snapshots, open data).
+FIGURE_FIELDS = ("value", "numerator", "denominator", "n", "ci_low", "ci_high", "extra", "status")
+# What publication reads of each current result: who, which breakdown, the figures, and the
+# definition and methodology they were computed with.
+PUBLISHED_RESULT_FIELDS = (
+    "indicator_code",
+    "subject_type",
+    "subject_key",
+    "breakdown",
+    *FIGURE_FIELDS,
+    "revision",
+    "definition__version",
+    "definition__methodology__code",
 )
 
 
@@ -192,39 +208,36 @@ def histogram(values: list[float], *, low: float, high: float, bins: int = 10) -
     ]
 
 
-def centre_service_slices(*, centre_code: str, period: str) -> list[dict]:
-    """Volume and timeliness of one centre by service in a period (one grouped query)."""
-    from django.db.models import Count, Q
+# --- Published reads: a whole period for many subjects at once (the portal publishes sets) ---
 
-    from yakist.cases.models import Case
-    from yakist.core.periods import Period
 
-    window = Period.parse(period)
-    received = Q(received_at__gte=window.start, received_at__lt=window.end)
-    done = Q(done_at__gte=window.start, done_at__lt=window.end, on_time__isnull=False) & ~Q(
-        outcome="withdrawn"
-    )
+def _current_of_period(model, *, period: str, types: list[str], keys: list[str] | None):
+    queryset = model.objects.filter(period=period, subject_type__in=types, is_current=True)
+    return queryset if keys is None else queryset.filter(subject_key__in=keys)
+
+
+def period_results(*, period: str, types: list[str], keys: list[str] | None) -> list[dict]:
+    """Current results of a period for many subjects at once (every breakdown)."""
+    queryset = _current_of_period(IndicatorResult, period=period, types=types, keys=keys)
+    return list(queryset.values(*PUBLISHED_RESULT_FIELDS))
+
+
+def results_computed_at(*, period: str, types: list[str], keys: list[str] | None) -> dict:
+    """{(type, key): latest computation time} of the period's current results."""
+    queryset = _current_of_period(IndicatorResult, period=period, types=types, keys=keys)
     rows = (
-        Case.objects.filter(sandbox=False, main_centre__code=centre_code)
-        .filter(received | done)
-        .values("service__code", "service__name")
-        .annotate(  # names unlike the model's fields, so filters keep meaning the fields
-            n_received=Count("pk", filter=received),
-            n_done=Count("pk", filter=done),
-            n_on_time=Count("pk", filter=done & Q(on_time=True)),
-            n_refused=Count("pk", filter=done & Q(outcome="refused")),
-        )
-        .order_by("-n_received")
+        queryset.filter(breakdown="")
+        .values("subject_type", "subject_key")
+        .annotate(latest=Max("computed_at"))
     )
-    return [
-        {
-            "service_code": row["service__code"],
-            "name": row["service__name"],
-            "received": row["n_received"],
-            "done": row["n_done"],
-            "on_time": row["n_on_time"],
-            "refused": row["n_refused"],
-            "share": row["n_on_time"] / row["n_done"] if row["n_done"] else None,
-        }
-        for row in rows
-    ]
+    return {(r["subject_type"], r["subject_key"]): r["latest"] for r in rows.order_by()}
+
+
+def period_ratings(*, period: str, types: list[str], keys: list[str] | None) -> list[RatingResult]:
+    """Current ratings of a period for many subjects at once."""
+    queryset = _current_of_period(RatingResult, period=period, types=types, keys=keys)
+    return list(queryset.select_related("methodology"))
+
+
+def results_exist(period: str) -> bool:
+    return IndicatorResult.objects.filter(period=period, is_current=True).exists()

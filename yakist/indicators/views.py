@@ -13,6 +13,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from yakist.accounts.scope import Scope, scope_of
+from yakist.cases import selectors as cases_selectors
 from yakist.core.choropleth import render_map
 from yakist.indicators import rating, selectors
 from yakist.indicators.enums import SubjectType
@@ -331,7 +332,7 @@ def centre(request: HttpRequest, code: str) -> HttpResponse:
             "shown_periods": shown_periods,
             "channels": channels,
             "details": details,
-            "services": selectors.centre_service_slices(centre_code=code, period=period)
+            "services": cases_selectors.centre_service_slices(centre_code=code, period=period)
             if period
             else [],
             "rating": selectors.rating_of(subject_type="centre", subject_key=code, period=period)

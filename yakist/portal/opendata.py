@@ -13,6 +13,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponse
 
 from yakist.core.spreadsheets import XLSX_CONTENT_TYPE, csv_safe, xlsx_bytes
+from yakist.indicators.selectors import FIGURE_FIELDS
 from yakist.portal.models import Publication
 from yakist.portal.selectors import content_of, published_periods
 
@@ -194,18 +195,7 @@ def records(period: str) -> list[dict]:
                     {
                         **common,
                         "breakdown": item["breakdown"],
-                        **{
-                            k: item[k]
-                            for k in (
-                                "value",
-                                "numerator",
-                                "denominator",
-                                "n",
-                                "ci_low",
-                                "ci_high",
-                                "status",
-                            )
-                        },
+                        **{k: item[k] for k in FIGURE_FIELDS if k != "extra"},
                     }
                 )
     return [{name: row.get(name) for name in COLUMNS} for row in rows]

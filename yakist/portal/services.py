@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yakist.accounts import selectors as accounts_selectors
 from yakist.accounts.enums import Role
-from yakist.accounts.models import StaffProfile
 from yakist.accounts.scope import HROMADA_ROLES, Scope
 from yakist.accounts.selectors import hromada_has_official
 from yakist.accounts.services import audit_record
@@ -488,8 +488,7 @@ def subject_external_url_set(
 def _responsible_index() -> dict[tuple[str, object], list]:
     """Staff with an e-mail address keyed by what they answer for, read once."""
     index: dict[tuple[str, object], list] = {}
-    profiles = StaffProfile.objects.select_related("user").filter(user__is_active=True)
-    for profile in profiles.exclude(user__email=""):
+    for profile in accounts_selectors.staff_reachable():
         key = {
             Role.CENTRE_ADMIN: ("centre", profile.centre_id),
             Role.PROVIDER_OFFICER: ("provider", profile.organisation_id),

@@ -10,12 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 from django.utils.module_loading import import_string
 
 from yakist.core.periods import Period
 from yakist.indicators import selectors as indicators
-from yakist.indicators.models import IndicatorDefinition, IndicatorResult, RatingResult
 from yakist.registry import selectors as registry
 from yakist.registry.models.reference import Centre, Organisation, Territory
 
@@ -139,49 +138,19 @@ def subjects_all(*, types: list[str] | None = None, region: str | None = None) -
     return result
 
 
-def definitions_in_force(period: Period) -> list[IndicatorDefinition]:
+def definitions_in_force(period: Period) -> list:
     """Every definition in force at the end of the period (of any periodicity)."""
     return list(indicators.definitions_in_force(period.last_day))
 
 
-RESULT_FIELDS = (
-    "indicator_code",
-    "subject_type",
-    "subject_key",
-    "breakdown",
-    "value",
-    "numerator",
-    "denominator",
-    "n",
-    "ci_low",
-    "ci_high",
-    "extra",
-    "status",
-    "revision",
-    "definition__version",
-    "definition__methodology__code",
-)
-
-
 def period_results(*, period: Period, types: list[str], keys: list[str] | None) -> list[dict]:
     """Current results of a period for many subjects at once (every breakdown)."""
-    queryset = IndicatorResult.objects.filter(
-        period=period.code, subject_type__in=types, is_current=True
-    )
-    if keys is not None:
-        queryset = queryset.filter(subject_key__in=keys)
-    return list(queryset.values(*RESULT_FIELDS))
+    return indicators.period_results(period=period.code, types=types, keys=keys)
 
 
 def data_as_of(*, period: Period, types: list[str], keys: list[str] | None) -> dict:
     """{(type, key): latest computation time} of the period's current results."""
-    queryset = IndicatorResult.objects.filter(
-        period=period.code, subject_type__in=types, is_current=True, breakdown=""
-    )
-    if keys is not None:
-        queryset = queryset.filter(subject_key__in=keys)
-    rows = queryset.values("subject_type", "subject_key").annotate(latest=Max("computed_at"))
-    return {(r["subject_type"], r["subject_key"]): r["latest"] for r in rows.order_by()}
+    return indicators.results_computed_at(period=period.code, types=types, keys=keys)
 
 
 def peer_values(*, period: Period, subject_type: str, indicator_codes: list[str]) -> dict:
@@ -198,19 +167,12 @@ def peer_values(*, period: Period, subject_type: str, indicator_codes: list[str]
     return values
 
 
-def period_ratings(
-    *, period: Period, types: list[str], keys: list[str] | None
-) -> list[RatingResult]:
-    queryset = RatingResult.objects.filter(
-        period=period.code, subject_type__in=types, is_current=True
-    ).select_related("methodology")
-    if keys is not None:
-        queryset = queryset.filter(subject_key__in=keys)
-    return list(queryset)
+def period_ratings(*, period: Period, types: list[str], keys: list[str] | None) -> list:
+    return indicators.period_ratings(period=period.code, types=types, keys=keys)
 
 
 def results_exist(period: Period) -> bool:
-    return IndicatorResult.objects.filter(period=period.code, is_current=True).exists()
+    return indicators.results_exist(period.code)
 
 
 def period_measures(*, period: Period, refs: set[tuple[str, str]]) -> dict[tuple[str, str], list]:

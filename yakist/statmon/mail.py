@@ -11,7 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from yakist.accounts.enums import Role
-from yakist.accounts.models import StaffProfile
+from yakist.accounts.selectors import staff_emails
 from yakist.registry.models.reference import Centre
 from yakist.statmon.models import Report
 
@@ -22,14 +22,10 @@ def centre_recipients(reports: Iterable[Report]) -> dict[int, list[str]]:
     reports = list(reports)
     main_of = {r.pk: r.centre.parent_id or r.centre_id for r in reports}
     people: dict[int, set[str]] = defaultdict(set)
-    for centre_id, email in (
-        StaffProfile.objects.filter(
-            role=Role.CENTRE_ADMIN,
-            centre_id__in=set(main_of.values()) | {r.centre_id for r in reports},
-            user__is_active=True,
-        )
-        .exclude(user__email="")
-        .values_list("centre_id", "user__email")
+    for centre_id, email in staff_emails(
+        role=Role.CENTRE_ADMIN,
+        field="centre_id",
+        values=set(main_of.values()) | {r.centre_id for r in reports},
     ):
         people[centre_id].add(email)
     public = dict(
@@ -49,12 +45,8 @@ def centre_recipients(reports: Iterable[Report]) -> dict[int, list[str]]:
 
 def coordinator_recipients(region_codes: Iterable[str]) -> dict[str, list[str]]:
     result: dict[str, set[str]] = defaultdict(set)
-    for region, email in (
-        StaffProfile.objects.filter(
-            role=Role.REGIONAL_COORDINATOR, region_id__in=set(region_codes), user__is_active=True
-        )
-        .exclude(user__email="")
-        .values_list("region_id", "user__email")
+    for region, email in staff_emails(
+        role=Role.REGIONAL_COORDINATOR, field="region_id", values=set(region_codes)
     ):
         result[region].add(email)
     return {region: sorted(emails) for region, emails in result.items()}
