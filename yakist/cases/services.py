@@ -16,11 +16,12 @@ from yakist.cases.enums import CaseStatus
 from yakist.cases.lifecycle import NO_TERM, case_fold
 from yakist.cases.models import Case
 from yakist.cases.signals import cases_projected
-from yakist.cases.store import cases_upsert
+from yakist.cases.store import CaseRow, cases_upsert
 from yakist.core.periods import kyiv_date
 from yakist.ingest import selectors as ingest_selectors
 from yakist.ingest import services as ingest_services
-from yakist.registry.models.reference import Centre, Organisation, ServiceTerm
+from yakist.registry import selectors as registry_selectors
+from yakist.registry.models.reference import ServiceTerm
 
 CHUNK = 2000  # cases per read of their events
 PROJECTION_LOCK = 7_401_864  # PostgreSQL advisory lock: one projector at a time
@@ -86,88 +87,116 @@ def _project_chunk(
         grouped[event.case_id].append(event)
     if not grouped:
         return 0
-    centre_ids = {e.centre_id for items in grouped.values() for e in items if e.centre_id}
-    centres = {
-        pk: (parent, region, hromada)
-        for pk, parent, region, hromada in Centre.objects.filter(pk__in=centre_ids).values_list(
-            "pk", "parent_id", "region_id", "hromada_id"
-        )
-    }
-    provider_ids = {e.provider_id for items in grouped.values() for e in items}
-    provider_regions = dict(
-        Organisation.objects.filter(pk__in=provider_ids).values_list("pk", "region_id")
-    )
+    places = _Places(grouped)
     terms = _Terms({e.service_id for items in grouped.values() for e in items})
-    cases = []
-    for case_id, items in grouped.items():
-        fold = case_fold(items)
-        first = fold.first
-        received_at = fold.received_at
-        issues = list(fold.issues)
-        parent, region, hromada = centres.get(first.centre_id, (None, None, None))
-        if first.centre_id is None:
-            region = provider_regions.get(first.provider_id)
-        term = terms.on(first.service_id, kyiv_date(received_at))
-        due_at = at_risk_from = on_time = days_late = None
-        # Only finished suspensions count; while a case stands suspended its clock is
-        # stopped and its deadline unknown (due_at is empty until it resumes). So the state
-        # depends on the events alone, never on when the projection ran.
-        suspensions = [(start, end) for start, end in fold.suspensions if end is not None]
-        if term is None:
-            issues.append(NO_TERM)
-        elif fold.status != CaseStatus.SUSPENDED:
-            deadline = deadline_compute(received_at=received_at, term=term, suspensions=suspensions)
-            due_at, at_risk_from = deadline.due_at, deadline.at_risk_from
-            if fold.done_at is not None and fold.status != CaseStatus.WITHDRAWN:
-                on_time = fold.done_at <= due_at
-                if not on_time:
-                    days_late = max(1, (kyiv_date(fold.done_at) - kyiv_date(due_at)).days)
-        cases.append(
-            (
-                system_id,
-                sandbox,
-                case_id,
-                first.service_id,
-                first.centre_id,
-                (parent or first.centre_id) if first.centre_id else None,
-                region,
-                hromada,
-                first.provider_id,
-                first.channel,
-                next((e.applicant_pseudonym for e in items if e.applicant_pseudonym), ""),
-                fold.status or CaseStatus.SUBMITTED,
-                fold.outcome,
-                received_at,
-                fold.registered_at,
-                fold.completed_at,
-                fold.done_at,
-                term.value if term else None,
-                term.unit if term else "",
-                due_at,
-                at_risk_from,
-                on_time,
-                days_late,
-                int(sum((end - start).total_seconds() for start, end in suspensions)),
-                fold.rating,
-                fold.rated_at,
-                issues,
-                bool(issues),
-                fold.event_count,
-                fold.last_event_at,
-                now,
-            )
+    cases = [
+        _case_row(
+            system_id=system_id,
+            sandbox=sandbox,
+            case_id=case_id,
+            items=items,
+            places=places,
+            terms=terms,
+            now=now,
         )
+        for case_id, items in grouped.items()
+    ]
     cases_upsert(cases)
     if announce and not sandbox:
         cases_projected.send(
             sender=Case,
-            main_centre_ids={case[5] for case in cases if case[5]},
-            provider_ids={case[8] for case in cases},
+            main_centre_ids={case.main_centre_id for case in cases if case.main_centre_id},
+            provider_ids={case.provider_id for case in cases},
             moments=[
-                moment for case in cases for moment in (case[13], case[16], case[25]) if moment
+                moment
+                for case in cases
+                for moment in (case.received_at, case.done_at, case.rated_at)
+                if moment
             ],
         )
     return len(cases)
+
+
+class _Places:
+    """Where the cases of a chunk were applied for: each centre's main centre, region and
+    hromada, and the region of each provider (for online cases with no centre)."""
+
+    def __init__(self, grouped: dict[str, list]) -> None:
+        events = [e for items in grouped.values() for e in items]
+        self.centres = registry_selectors.centre_places(
+            {e.centre_id for e in events if e.centre_id}
+        )
+        self.provider_regions = registry_selectors.provider_regions({e.provider_id for e in events})
+
+    def of(
+        self, centre_id: int | None, provider_id: int
+    ) -> tuple[int | None, str | None, str | None]:
+        """(main centre, region, hromada) of a case."""
+        if centre_id is None:
+            return None, self.provider_regions.get(provider_id), None
+        parent, region, hromada = self.centres.get(centre_id, (None, None, None))
+        return parent or centre_id, region, hromada
+
+
+def _case_row(
+    *, system_id: int, sandbox: bool, case_id: str, items: list, places: _Places, terms: _Terms, now
+) -> CaseRow:
+    """Fold a case's events into its row: state, deadline in force, timeliness."""
+    fold = case_fold(items)
+    first = fold.first
+    received_at = fold.received_at
+    issues = list(fold.issues)
+    main_centre, region, hromada = places.of(first.centre_id, first.provider_id)
+    term = terms.on(first.service_id, kyiv_date(received_at))
+    due_at = at_risk_from = on_time = days_late = None
+    # Only finished suspensions count; while a case stands suspended its clock is
+    # stopped and its deadline unknown (due_at is empty until it resumes). So the state
+    # depends on the events alone, never on when the projection ran.
+    suspensions = [(start, end) for start, end in fold.suspensions if end is not None]
+    if term is None:
+        issues.append(NO_TERM)
+    elif fold.status != CaseStatus.SUSPENDED:
+        deadline = deadline_compute(received_at=received_at, term=term, suspensions=suspensions)
+        due_at, at_risk_from = deadline.due_at, deadline.at_risk_from
+        if fold.done_at is not None and fold.status != CaseStatus.WITHDRAWN:
+            on_time = fold.done_at <= due_at
+            if not on_time:
+                days_late = max(1, (kyiv_date(fold.done_at) - kyiv_date(due_at)).days)
+    return CaseRow(
+        system_id=system_id,
+        sandbox=sandbox,
+        case_id=case_id,
+        service_id=first.service_id,
+        centre_id=first.centre_id,
+        main_centre_id=main_centre,
+        region_id=region,
+        hromada_id=hromada,
+        provider_id=first.provider_id,
+        channel=first.channel,
+        applicant_pseudonym=next(
+            (e.applicant_pseudonym for e in items if e.applicant_pseudonym), ""
+        ),
+        status=fold.status or CaseStatus.SUBMITTED,
+        outcome=fold.outcome,
+        received_at=received_at,
+        registered_at=fold.registered_at,
+        completed_at=fold.completed_at,
+        done_at=fold.done_at,
+        term_value=term.value if term else None,
+        term_unit=term.unit if term else "",
+        due_at=due_at,
+        at_risk_from=at_risk_from,
+        on_time=on_time,
+        days_late=days_late,
+        suspended_seconds=int(sum((end - start).total_seconds() for start, end in suspensions)),
+        rating=fold.rating,
+        rated_at=fold.rated_at,
+        quality_issues=issues,
+        has_quality_issues=bool(issues),
+        event_count=fold.event_count,
+        last_event_at=fold.last_event_at,
+        projected_at=now,
+    )
 
 
 def cases_project_pending(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from django.db import connection, transaction
 
@@ -50,11 +51,13 @@ CASE_COLUMNS = (
     ("projected_at", "timestamptz"),
 )
 COLUMN_NAMES = tuple(name for name, _ in CASE_COLUMNS)
+# One projected case, in CASE_COLUMNS order: a tuple to the store, named fields to its makers.
+CaseRow = NamedTuple("CaseRow", [(name, object) for name in COLUMN_NAMES])
 _DATETIMES = frozenset(i for i, (_, kind) in enumerate(CASE_COLUMNS) if kind == "timestamptz")
 _JSON = COLUMN_NAMES.index("quality_issues")
 
 
-def cases_upsert(rows: Sequence[tuple]) -> None:
+def cases_upsert(rows: Sequence[CaseRow]) -> None:
     """Insert cases, or replace the projected columns of cases already there."""
     if not rows:
         return

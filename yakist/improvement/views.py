@@ -85,7 +85,7 @@ def dataset(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
 
 
 def staff_nav(request: HttpRequest, scope) -> list[dict]:
-    if scope.role is None and not scope.superuser:
+    if not scope.is_staff:
         return []
     return [{"url": "/improvement/", "label": _("Проблеми і заходи")}]
 

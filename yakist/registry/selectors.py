@@ -235,3 +235,16 @@ def main_centre_ids(centre_ids: set[int]) -> set[int]:
 def access_point_ids(centre_ids: set[int]) -> set[int]:
     """Access points (territorial units, remote workplaces) of the given centres."""
     return set(Centre.objects.filter(parent_id__in=centre_ids).values_list("pk", flat=True))
+
+
+def centre_places(centre_ids: set[int]) -> dict[int, tuple[int | None, str | None, str | None]]:
+    """{centre id: (parent id, region code, hromada code)} for the given centres."""
+    rows = Centre.objects.filter(pk__in=centre_ids).values_list(
+        "pk", "parent_id", "region_id", "hromada_id"
+    )
+    return {pk: (parent, region, hromada) for pk, parent, region, hromada in rows}
+
+
+def provider_regions(provider_ids: set[int]) -> dict[int, str | None]:
+    """{provider id: region code} for the given providers."""
+    return dict(Organisation.objects.filter(pk__in=provider_ids).values_list("pk", "region_id"))
