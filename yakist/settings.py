@@ -259,7 +259,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Request bodies: the API answers 413 above this (DESIGN §4.4: 1 MiB per event batch).
+# Request bodies: the API answers 413 above this (docs/integration.md: 1 MiB per event batch).
 API_MAX_BODY_BYTES = int(os.environ.get("YAKIST_API_MAX_BODY_BYTES", str(1024 * 1024)))
 # Uploaded files (registry imports, report templates, surveys): refused above this size before
 # anything reads them (the whole request body is checked against it by its Content-Length).
@@ -287,7 +287,7 @@ EMAIL_HOST_PASSWORD = os.environ.get("YAKIST_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("YAKIST_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("YAKIST_FROM_EMAIL", "Якість <noreply@yakist.localhost>")
 
-# Event intake (DESIGN §4.4): signature window, batch size, per-system rate limit.
+# Event intake (docs/integration.md): signature window, batch size, per-system rate limit.
 INGEST_SIGNATURE_WINDOW_SECONDS = int(os.environ.get("YAKIST_INGEST_SIGNATURE_WINDOW", "300"))
 INGEST_MAX_EVENTS = 1000
 INGEST_RATE_LIMIT_PER_MINUTE = int(os.environ.get("YAKIST_INGEST_RATE_LIMIT", "600"))

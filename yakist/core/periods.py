@@ -1,4 +1,4 @@
-"""Reporting periods: calendar quarters and years in Kyiv time (DESIGN §4.6)."""
+"""Reporting periods: calendar quarters and years in Kyiv time (docs/architecture.md, "Time")."""
 
 from __future__ import annotations
 

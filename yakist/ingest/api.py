@@ -1,4 +1,4 @@
-"""`POST /api/v1/events`: signed case events from connected systems (DESIGN §4.4)."""
+"""`POST /api/v1/events`: signed case events from connected systems (docs/integration.md)."""
 
 from __future__ import annotations
 

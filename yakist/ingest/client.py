@@ -1,6 +1,6 @@
 """The reference intake client: signs, batches, sends and retries (`yakist events send`).
 
-Integrators can read it as a worked example of DESIGN §4.4: every attempt is signed anew
+Integrators can read it as a worked example of docs/integration.md: every attempt is signed anew
 (fresh `created` and nonce) over the same body, so a retried batch carries the same event ids
 and the server counts it as duplicates, never twice. 429 and 503 answers are honoured with
 their Retry-After; other 5xx answers and network errors back off exponentially.

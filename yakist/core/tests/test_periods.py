@@ -1,4 +1,4 @@
-"""Quarters and years in Kyiv time (DESIGN §4.6)."""
+"""Quarters and years in Kyiv time (docs/architecture.md, "Time")."""
 
 import datetime as dt
 
