@@ -1,6 +1,7 @@
 """Legal deadlines: the due moment of a case from its term, the calendar and its suspensions.
 
-Rules (Civil Code art. 253–254, the Law on administrative services; docs/architecture.md, "Legal deadlines"):
+Rules (Civil Code art. 253–254, the Law on administrative services; docs/architecture.md,
+"Legal deadlines"):
 - a term in days starts the day after the case was received and ends at the end of its last
   day (23:59:59 Kyiv time); `working_days` count only working days;
 - a term that ends on a day off ends at the end of the next working day;

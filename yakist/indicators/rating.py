@@ -1,7 +1,7 @@
 """Fair, explainable ratings: pure functions from indicator results to ranks.
 
-Fairness rules (docs/methodology.md): like is compared with like (peer groups), nobody is ranked on too
-little data (every weighted component must meet its minimum sample), ties share a place,
+Fairness rules (docs/methodology.md): like is compared with like (peer groups), nobody is ranked
+on too little data (every weighted component must meet its minimum sample), ties share a place,
 uncertainty is carried from each component's interval into the score, and every score keeps the
 components it was made of.
 """

@@ -36,43 +36,51 @@ class Command(BaseCommand):
         backfill.add_argument("--quarters", type=int, default=4)
 
     def handle(self, *args, action, **options):
-        if action == "refresh":
-            while True:
-                for report in indicators_refresh():
-                    self._print(report)
-                if not options["every"]:
-                    return
-                time.sleep(options["every"])
-        if action == "backfill":
-            quarter = Period.quarter_of(kyiv_now().date())
-            periods = [Period(quarter.year)]
-            for _ in range(options["quarters"]):
-                quarter = quarter.previous()
-                periods.append(quarter)
-            # Oldest first, so that each period's rank movement finds the period before it.
-            for period in sorted(periods, key=lambda p: (p.is_quarter, p.first_day)):
-                if not IndicatorResult.objects.filter(period=period.code).exists():
-                    self._print(indicators_compute(period=period))
-            return
-        methodology = None
-        if options["methodology"]:
-            methodology = MethodologyVersion.objects.filter(code=options["methodology"]).first()
-            if methodology is None:
-                raise CommandError(f"Версію методики {options['methodology']} не знайдено.")
+        getattr(self, f"_{action}")(**options)
+
+    def _refresh(self, every, **_):
+        while True:
+            for report in indicators_refresh():
+                self._print(report)
+            if not every:
+                return
+            time.sleep(every)
+
+    def _backfill(self, quarters, **_):
+        quarter = Period.quarter_of(kyiv_now().date())
+        periods = [Period(quarter.year)]
+        for _step in range(quarters):
+            quarter = quarter.previous()
+            periods.append(quarter)
+        # Oldest first, so that each period's rank movement finds the period before it.
+        for period in sorted(periods, key=lambda p: (p.is_quarter, p.first_day)):
+            if not IndicatorResult.objects.filter(period=period.code).exists():
+                self._print(indicators_compute(period=period))
+
+    def _compute(self, periods, methodology, with_quarters, **_):
+        chosen = None
+        if methodology:
+            chosen = MethodologyVersion.objects.filter(code=methodology).first()
+            if chosen is None:
+                raise CommandError(f"Версію методики {methodology} не знайдено.")
+        for period in self._periods(periods, with_quarters=with_quarters):
+            try:
+                self._print(indicators_compute(period=period, methodology=chosen))
+            except Problem as problem:
+                raise CommandError(str(problem.detail or problem.title)) from problem
+
+    @staticmethod
+    def _periods(texts: list[str], *, with_quarters: bool) -> list[Period]:
         periods = []
-        for text in options["periods"]:
+        for text in texts:
             try:
                 period = Period.parse(text)
             except ValueError as error:
                 raise CommandError(str(error)) from error
-            if options["with_quarters"] and not period.is_quarter:
+            if with_quarters and not period.is_quarter:
                 periods.extend(period.quarters())
             periods.append(period)
-        for period in periods:
-            try:
-                self._print(indicators_compute(period=period, methodology=methodology))
-            except Problem as problem:
-                raise CommandError(str(problem.detail or problem.title)) from problem
+        return periods
 
     def _print(self, report) -> None:
         self.stdout.write(
