@@ -20,7 +20,8 @@ from yakist.accounts.scope import scope_of
 from yakist.core.periods import Period
 from yakist.core.problems import NotFound, ValidationFailed
 from yakist.statmon import prefill, selectors, services
-from yakist.statmon.catalogue import FormSpec, form_in_force, form_spec
+from yakist.statmon.catalogue import form_in_force, form_spec
+from yakist.statmon.specs import FormSpec
 from yakist.statmon.tokens import token_user
 from yakist.statmon.validation import coerce_json
 

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yakist.statmon.catalogue import FormSpec
 from yakist.statmon.prefill import Suggestion
+from yakist.statmon.specs import FormSpec
 from yakist.statmon.validation import (
     EntryError,
     Finding,

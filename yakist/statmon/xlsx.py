@@ -25,9 +25,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from yakist.core.problems import Problem
 from yakist.core.spreadsheets import formulas_as_text, rows_capped, xlsx_open
-from yakist.statmon.catalogue import FormSpec, IndicatorSpec
 from yakist.statmon.models import IndicatorType, Report
 from yakist.statmon.prefill import Suggestion
+from yakist.statmon.specs import FormSpec, IndicatorSpec
 from yakist.statmon.validation import display_number, input_value
 
 LAYOUT = "yakist-statmon-template"

@@ -6,7 +6,8 @@ import pytest
 from django.core.management.base import CommandError
 
 from yakist.statmon import services
-from yakist.statmon.catalogue import CatalogueInvalid, catalogue_parse, form_in_force, form_load
+from yakist.statmon.catalogue import form_in_force, form_load
+from yakist.statmon.catalogue_parse import CatalogueInvalid, catalogue_parse
 from yakist.statmon.models import Aggregation, Campaign, FormVersion, IndicatorType, ReportVersion
 from yakist.statmon.tests.factories import CATALOGUE, current_period
 
