@@ -9,7 +9,7 @@ Submission, review and campaigns are in services.py.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -170,7 +170,7 @@ def _stale_refusal(
             "conflicts": [
                 {"code": code, "yours": raw, "current": report.values.get(code)}
                 for code, raw in entries.items()
-                if _parsed(applicable[code], raw, mode)[2] != _current(report, code)
+                if _parsed(applicable[code], raw, mode).key != _current(report, code)
             ],
         },
     )
@@ -182,11 +182,17 @@ def _current(report: Report, code: str) -> str:
     return canonical(report.values.get(code))
 
 
-def _parsed(spec: IndicatorSpec, raw: Any, mode: str) -> tuple[Any, EntryError | None, str]:
+class _Parsed(NamedTuple):
+    value: Any
+    error: EntryError | None
+    key: str  # what is compared between versions: the canonical value, or "raw:" + the typing
+
+
+def _parsed(spec: IndicatorSpec, raw: Any, mode: str) -> _Parsed:
     value, error = (coerce_json if mode == "json" else parse_text)(spec, raw)
     if error is not None:
-        return None, error, "raw:" + str(raw).strip()
-    return value, None, canonical(value)
+        return _Parsed(None, error, "raw:" + str(raw).strip())
+    return _Parsed(value, None, canonical(value))
 
 
 def _shown(spec: IndicatorSpec, report: Report, code: str) -> str:
@@ -235,7 +241,7 @@ class _DraftMerge:
         """Nothing to do if this save did not change the field; a conflict if the other side
         did; otherwise the save's value wins."""
         code = spec.code
-        started = _parsed(spec, self.base[code], self.mode)[2] if code in self.base else None
+        started = _parsed(spec, self.base[code], self.mode).key if code in self.base else None
         if code in self.base and started == mine:
             return False
         if not (code in self.base and started == current):
