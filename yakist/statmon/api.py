@@ -19,8 +19,9 @@ from ninja.security import HttpBearer, django_auth
 from yakist.accounts.scope import scope_of
 from yakist.core.periods import Period
 from yakist.core.problems import NotFound, ValidationFailed
-from yakist.statmon import prefill, selectors, services
-from yakist.statmon.catalogue import FormSpec, form_in_force, form_spec
+from yakist.statmon import drafts, prefill, selectors, services
+from yakist.statmon.catalogue import form_in_force, form_spec
+from yakist.statmon.specs import FormSpec
 from yakist.statmon.tokens import token_user
 from yakist.statmon.validation import coerce_json
 
@@ -252,7 +253,7 @@ def _report(request: HttpRequest, period: str, centre_code: str):
 
 
 def _report_out(report) -> dict[str, Any]:
-    form = services.report_form(report)
+    form = drafts.report_form(report)
     suggestions = prefill.suggestions(
         form.applicable(report.centre.kind), [report.centre], Period.parse(report.campaign.period)
     ).get(report.centre_id, {})
@@ -297,7 +298,7 @@ def report_put(
     request: HttpRequest, body: ReportIn, period: str = PeriodPath, centre_code: str = CentrePath
 ):
     report = _report(request, period, centre_code)
-    form = services.report_form(report)
+    form = drafts.report_form(report)
     applicable = {spec.code: spec for spec in form.applicable(report.centre.kind)}
     errors = []
     for code, value in body.values.items():
@@ -316,7 +317,7 @@ def report_put(
             _("Значення не пройшли перевірку (%(n)s); нічого не збережено.") % {"n": len(errors)},
             extra={"errors": errors},
         )
-    services.report_save(
+    drafts.report_save(
         report=report,
         entries=body.values,
         comments=body.comments,

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yakist.statmon.catalogue import FormSpec
 from yakist.statmon.prefill import Suggestion
+from yakist.statmon.specs import FormSpec
 from yakist.statmon.validation import (
     EntryError,
     Finding,
@@ -85,10 +85,29 @@ def report_findings(
     suggestions: dict[str, Suggestion] | None = None,
 ) -> list[Finding]:
     """Every finding for a report's values, errors first, in the form's order."""
-    findings: list[Finding] = []
     fixes = {rule.id: str(rule.fix) for rule in QA_RULES}
-    for code in invalid or {}:
-        error = (invalid_errors or {}).get(code) or EntryError("type", _("Некоректне значення."))
+    findings = _invalid_findings(invalid or {}, invalid_errors or {}, fixes)
+    invalid_codes = set(invalid or {})
+    findings.extend(
+        f
+        for f in check_values(form, kind, values)
+        if not (f.rule == "required" and f.code in invalid_codes)
+    )
+    applicable = form.applicable_codes(kind)
+    findings.extend(_change_findings(form, applicable, values, previous or {}, fixes["change"]))
+    findings.extend(_source_findings(form, applicable, values, suggestions or {}, fixes["source"]))
+    order = {code: index for index, code in enumerate(form.indicators)}
+    findings.sort(key=lambda f: (not f.is_error, order.get(f.code, len(order))))
+    return findings
+
+
+def _invalid_findings(
+    invalid: dict[str, str], invalid_errors: dict[str, EntryError], fixes: dict[str, str]
+) -> list[Finding]:
+    """Values kept as typed because they did not parse: each is an error of its own rule."""
+    findings = []
+    for code in invalid:
+        error = invalid_errors.get(code) or EntryError("type", _("Некоректне значення."))
         findings.append(
             Finding(
                 code=code,
@@ -98,15 +117,20 @@ def report_findings(
                 fix=fixes[error.rule],
             )
         )
-    invalid_codes = set(invalid or {})
-    findings.extend(
-        f
-        for f in check_values(form, kind, values)
-        if not (f.rule == "required" and f.code in invalid_codes)
-    )
-    applicable = form.applicable_codes(kind)
+    return findings
+
+
+def _change_findings(
+    form: FormSpec,
+    applicable: set[str],
+    values: dict[str, Any],
+    previous: dict[str, Any],
+    fix: str,
+) -> list[Finding]:
+    """A number that changed at least `STATMON_CHANGE_FACTOR` times since last quarter."""
+    findings = []
     factor = settings.STATMON_CHANGE_FACTOR
-    for code, before in (previous or {}).items():
+    for code, before in previous.items():
         spec = form.indicators.get(code)
         now = values.get(code)
         if spec is None or code not in applicable or not spec.change_warning:
@@ -130,10 +154,22 @@ def report_findings(
                         "b": display_value(spec, before),
                         "n": display_value(spec, now),
                     },
-                    fix=fixes["change"],
+                    fix=fix,
                 )
             )
-    for code, suggestion in (suggestions or {}).items():
+    return findings
+
+
+def _source_findings(
+    form: FormSpec,
+    applicable: set[str],
+    values: dict[str, Any],
+    suggestions: dict[str, Suggestion],
+    fix: str,
+) -> list[Finding]:
+    """A value that differs from what a known source (the registry…) says."""
+    findings = []
+    for code, suggestion in suggestions.items():
         spec = form.indicators.get(code)
         now = values.get(code)
         if spec is None or code not in applicable or now is None:
@@ -150,11 +186,9 @@ def report_findings(
                         "known": display_value(spec, suggestion.value),
                         "now": display_value(spec, now),
                     },
-                    fix=fixes["source"],
+                    fix=fix,
                 )
             )
-    order = {code: index for index, code in enumerate(form.indicators)}
-    findings.sort(key=lambda f: (not f.is_error, order.get(f.code, len(order))))
     return findings
 
 

@@ -14,8 +14,9 @@ from django.utils.translation import gettext
 
 from yakist.accounts.scope import Scope
 from yakist.statmon import selectors
-from yakist.statmon.catalogue import FormSpec, IndicatorSpec, form_spec
+from yakist.statmon.catalogue import form_spec
 from yakist.statmon.models import Aggregation, Campaign
+from yakist.statmon.specs import FormSpec, IndicatorSpec
 
 
 @dataclass(frozen=True)

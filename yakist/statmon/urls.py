@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from yakist.statmon import hromada_views, views
+from yakist.statmon import hromada_views, report_views, views
 
 
 class QuarterConverter:
@@ -34,10 +34,14 @@ urlpatterns = [
         name="rollup_centres",
     ),
     path("<quarter:period>/export.<str:fmt>", views.rollup_export, name="export"),
-    path("<quarter:period>/<str:code>/", views.report_page, name="report"),
-    path("<quarter:period>/<str:code>/review/", views.report_review, name="review"),
-    path("<quarter:period>/<str:code>/correct/", views.report_correct, name="correct"),
-    path("<quarter:period>/<str:code>/history/", views.report_history, name="history"),
-    path("<quarter:period>/<str:code>/template.xlsx", views.report_template, name="template"),
-    path("<quarter:period>/<str:code>/upload/", views.report_upload, name="upload"),
+    path("<quarter:period>/<str:code>/", report_views.report_page, name="report"),
+    path("<quarter:period>/<str:code>/review/", report_views.report_review, name="review"),
+    path("<quarter:period>/<str:code>/correct/", report_views.report_correct, name="correct"),
+    path("<quarter:period>/<str:code>/history/", report_views.report_history, name="history"),
+    path(
+        "<quarter:period>/<str:code>/template.xlsx",
+        report_views.report_template,
+        name="template",
+    ),
+    path("<quarter:period>/<str:code>/upload/", report_views.report_upload, name="upload"),
 ]

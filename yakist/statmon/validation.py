@@ -14,8 +14,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from yakist.statmon.catalogue import FormSpec, IndicatorSpec
 from yakist.statmon.models import IndicatorType
+from yakist.statmon.specs import FormSpec, IndicatorSpec
 
 TEXT_MAX = 1000
 YES = {"так", "т", "yes", "y", "true", "1", "+", "є", "да"}

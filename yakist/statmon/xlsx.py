@@ -25,9 +25,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from yakist.core.problems import Problem
 from yakist.core.spreadsheets import formulas_as_text, rows_capped, xlsx_open
-from yakist.statmon.catalogue import FormSpec, IndicatorSpec
 from yakist.statmon.models import IndicatorType, Report
 from yakist.statmon.prefill import Suggestion
+from yakist.statmon.specs import FormSpec, IndicatorSpec, SectionSpec
 from yakist.statmon.validation import display_number, input_value
 
 LAYOUT = "yakist-statmon-template"
@@ -76,6 +76,27 @@ def template_build(*, report: Report, form: FormSpec, suggestions: dict[str, Sug
     sheet = workbook.active
     sheet.title = SHEET
     meta = workbook.create_sheet(META_SHEET)
+    _sheet_head(sheet, report=report, form=form)
+    rows = _SheetRows(sheet=sheet, meta=meta)
+    for section in form.sections:
+        specs = form.section_indicators(section, report.centre.kind)
+        if specs:
+            rows.section(section)
+        for spec in specs:
+            rows.indicator(spec, report=report, suggestion=suggestions.get(spec.code))
+    _meta_write(meta, report=report, form=form, base=rows.base)
+    sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=3)
+    sheet.protection.sheet = True
+    sheet.protection.password = SHEET_PASSWORD
+    workbook.security = WorkbookProtection(lockStructure=True)
+    formulas_as_text(workbook)  # an answer typed as "=…" stays an answer
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _sheet_head(sheet, *, report: Report, form: FormSpec) -> None:
+    """Title, the report's identity and instructions, then the column headers."""
     centre, campaign = report.centre, report.campaign
     sheet["A1"] = f"{form.title} — {centre.name}"
     sheet["A1"].font = Font(bold=True, size=13)
@@ -95,53 +116,72 @@ def template_build(*, report: Report, form: FormSpec, suggestions: dict[str, Sug
     widths = [18, 70, 12, 28, 18, 40, 40]
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
-    base: dict[str, str] = {}
-    lists_column = 3
-    row = HEADER_ROW + 1
-    validations: dict[str, DataValidation] = {}
-    for section in form.sections:
-        specs = form.section_indicators(section, centre.kind)
-        if not specs:
-            continue
-        sheet.cell(row=row, column=1, value=section.code).font = Font(bold=True)
-        title = sheet.cell(row=row, column=2, value=section.title)
+
+
+@dataclass
+class _SheetRows:
+    """Writes the section and indicator rows one after another, collecting the values the
+    template was made from (`base`) and sharing one data validation per kind of value."""
+
+    sheet: Any
+    meta: Any
+    row: int = HEADER_ROW + 1
+    lists_column: int = 3
+    base: dict[str, str] = field(default_factory=dict)
+    validations: dict[str, DataValidation] = field(default_factory=dict)
+
+    def section(self, section: SectionSpec) -> None:
+        self.sheet.cell(row=self.row, column=1, value=section.code).font = Font(bold=True)
+        title = self.sheet.cell(row=self.row, column=2, value=section.title)
         title.font = Font(bold=True)
         for column in range(1, len(HEADERS) + 1):
-            sheet.cell(row=row, column=column).fill = PatternFill("solid", fgColor="F3F5F9")
-        row += 1
-        for spec in specs:
-            stored = report.invalid.get(spec.code)
-            if stored is None:
-                stored = input_value(spec, report.values.get(spec.code))
-            base[spec.code] = stored
-            base[f"#{spec.code}"] = report.comments.get(spec.code, "")
-            suggestion = suggestions.get(spec.code)
-            shown: Any = stored
-            if not stored and suggestion is not None:
-                shown = input_value(spec, suggestion.value)
-            sheet.cell(row=row, column=1, value=spec.code)
-            sheet.cell(row=row, column=2, value=spec.name).alignment = Alignment(wrap_text=True)
-            sheet.cell(row=row, column=3, value=spec.unit)
-            sheet.cell(row=row, column=4, value=_allowed(spec))
-            value_cell = sheet.cell(row=row, column=VALUE_COLUMN, value=_cell_value(spec, shown))
-            comment_cell = sheet.cell(
-                row=row, column=COMMENT_COLUMN, value=report.comments.get(spec.code) or None
+            self.sheet.cell(row=self.row, column=column).fill = PatternFill(
+                "solid", fgColor="F3F5F9"
             )
-            notes = []
-            if suggestion is not None:
-                notes.append(f"Джерело: {suggestion.label}")
-            if spec.help:
-                notes.append(spec.help)
-            sheet.cell(row=row, column=7, value=" · ".join(notes) or None)
-            for cell in (value_cell, comment_cell):
-                cell.protection = Protection(locked=False)
-                cell.fill = PatternFill("solid", fgColor="FFFBE6")
-            key = _validation_key(spec)
-            if key not in validations:
-                validations[key], lists_column = _validation(spec, meta, lists_column)
-                sheet.add_data_validation(validations[key])
-            validations[key].add(value_cell)
-            row += 1
+        self.row += 1
+
+    def indicator(
+        self, spec: IndicatorSpec, *, report: Report, suggestion: Suggestion | None
+    ) -> None:
+        sheet, row = self.sheet, self.row
+        stored = report.invalid.get(spec.code)
+        if stored is None:
+            stored = input_value(spec, report.values.get(spec.code))
+        self.base[spec.code] = stored
+        self.base[f"#{spec.code}"] = report.comments.get(spec.code, "")
+        shown: Any = stored
+        if not stored and suggestion is not None:
+            shown = input_value(spec, suggestion.value)
+        sheet.cell(row=row, column=1, value=spec.code)
+        sheet.cell(row=row, column=2, value=spec.name).alignment = Alignment(wrap_text=True)
+        sheet.cell(row=row, column=3, value=spec.unit)
+        sheet.cell(row=row, column=4, value=_allowed(spec))
+        value_cell = sheet.cell(row=row, column=VALUE_COLUMN, value=_cell_value(spec, shown))
+        comment_cell = sheet.cell(
+            row=row, column=COMMENT_COLUMN, value=report.comments.get(spec.code) or None
+        )
+        notes = []
+        if suggestion is not None:
+            notes.append(f"Джерело: {suggestion.label}")
+        if spec.help:
+            notes.append(spec.help)
+        sheet.cell(row=row, column=7, value=" · ".join(notes) or None)
+        for cell in (value_cell, comment_cell):
+            cell.protection = Protection(locked=False)
+            cell.fill = PatternFill("solid", fgColor="FFFBE6")
+        key = _validation_key(spec)
+        if key not in self.validations:
+            self.validations[key], self.lists_column = _validation(
+                spec, self.meta, self.lists_column
+            )
+            sheet.add_data_validation(self.validations[key])
+        self.validations[key].add(value_cell)
+        self.row += 1
+
+
+def _meta_write(meta, *, report: Report, form: FormSpec, base: dict[str, str]) -> None:
+    """The very hidden service sheet: what the template was made for, signed."""
+    centre, campaign = report.centre, report.campaign
     payload = {
         "layout": LAYOUT,
         "layout_version": LAYOUT_VERSION,
@@ -167,14 +207,6 @@ def template_build(*, report: Report, form: FormSpec, suggestions: dict[str, Sug
         meta.cell(row=index, column=1, value=key)
         meta.cell(row=index, column=2, value=value)
     meta.sheet_state = "veryHidden"
-    sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=3)
-    sheet.protection.sheet = True
-    sheet.protection.password = SHEET_PASSWORD
-    workbook.security = WorkbookProtection(lockStructure=True)
-    formulas_as_text(workbook)  # an answer typed as "=…" stays an answer
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def _cell_value(spec: IndicatorSpec, text: str) -> Any:
@@ -268,6 +300,32 @@ def template_read(*, report: Report, form: FormSpec, content: bytes) -> Template
 
 
 def _template_read(workbook, *, report: Report, form: FormSpec) -> TemplateContent:
+    payload = _template_payload(workbook)
+    _payload_check(payload, report=report, form=form)
+    sheet = workbook[SHEET]
+    rows = rows_capped(sheet.iter_rows(min_row=HEADER_ROW, max_col=len(HEADERS), values_only=True))
+    header = list(next(rows, None) or [])
+    if header != HEADERS:
+        raise TemplateRefused(
+            _("Стовпці шаблону змінено (рядок %(row)s). Не вставляйте і не видаляйте стовпці.")
+            % {"row": HEADER_ROW}
+        )
+    result = TemplateContent(
+        base=payload.get("base") or {}, draft_version=payload.get("draft_version") or 0
+    )
+    applicable = form.applicable_codes(report.centre.kind)
+    section_codes = {section.code for section in form.sections}
+    for number, row in enumerate(rows, start=HEADER_ROW + 1):
+        values = list(row) + [None] * (len(HEADERS) - len(row))
+        code = values[0]
+        if code is None or str(code).strip() in section_codes:
+            continue
+        _row_read(result, number, str(code).strip(), values, applicable)
+    return result
+
+
+def _template_payload(workbook) -> dict[str, Any]:
+    """The signed service data of one of our templates; refuse any other workbook."""
     if META_SHEET not in workbook.sheetnames or SHEET not in workbook.sheetnames:
         raise TemplateRefused(
             _(
@@ -285,11 +343,15 @@ def _template_read(workbook, *, report: Report, form: FormSpec) -> TemplateConte
     if meta.get("layout") != LAYOUT:
         raise TemplateRefused(_("Це не шаблон Якості (чужий макет)."))
     try:
-        payload = signing.loads(str(meta.get("token") or ""), salt=SALT)
+        return signing.loads(str(meta.get("token") or ""), salt=SALT)
     except signing.BadSignature as error:
         raise TemplateRefused(
             _("Службові дані шаблону змінено або пошкоджено. Завантажте свіжий шаблон.")
         ) from error
+
+
+def _payload_check(payload: dict[str, Any], *, report: Report, form: FormSpec) -> None:
+    """The template must be of this layout and made for this form version, centre and quarter."""
     if payload.get("layout_version") != LAYOUT_VERSION:
         raise TemplateRefused(_("Шаблон старого макета. Завантажте свіжий шаблон."))
     if payload.get("form_code") != form.code or payload.get("form_version") != form.version:
@@ -314,48 +376,33 @@ def _template_read(workbook, *, report: Report, form: FormSpec) -> TemplateConte
             _("Файл — за інший квартал (%(theirs)s), а це звіт за %(ours)s.")
             % {"theirs": payload.get("period"), "ours": report.campaign.period}
         )
-    sheet = workbook[SHEET]
-    rows = rows_capped(sheet.iter_rows(min_row=HEADER_ROW, max_col=len(HEADERS), values_only=True))
-    header = list(next(rows, None) or [])
-    if header != HEADERS:
-        raise TemplateRefused(
-            _("Стовпці шаблону змінено (рядок %(row)s). Не вставляйте і не видаляйте стовпці.")
-            % {"row": HEADER_ROW}
+
+
+def _row_read(
+    result: TemplateContent, number: int, code: str, values: list[Any], applicable: set[str]
+) -> None:
+    """One indicator row: its value and explanation, or the error of its cell."""
+    address = f"{get_column_letter(VALUE_COLUMN)}{number}"
+    if code not in applicable:
+        result.errors.append(
+            {
+                "cell": f"A{number}",
+                "code": code,
+                "message": _("невідомий код показника для цього центру"),
+            }
         )
-    result = TemplateContent(
-        base=payload.get("base") or {}, draft_version=payload.get("draft_version") or 0
-    )
-    applicable = form.applicable_codes(report.centre.kind)
-    section_codes = {section.code for section in form.sections}
-    value_letter = get_column_letter(VALUE_COLUMN)
-    for number, row in enumerate(rows, start=HEADER_ROW + 1):
-        values = list(row) + [None] * (len(HEADERS) - len(row))
-        code = values[0]
-        if code is None or str(code).strip() in section_codes:
-            continue
-        code = str(code).strip()
-        address = f"{value_letter}{number}"
-        if code not in applicable:
-            result.errors.append(
-                {
-                    "cell": f"A{number}",
-                    "code": code,
-                    "message": _("невідомий код показника для цього центру"),
-                }
-            )
-            continue
-        value = values[VALUE_COLUMN - 1]
-        if isinstance(value, (dt.datetime, dt.date, dt.time)):
-            result.errors.append(
-                {
-                    "cell": address,
-                    "code": code,
-                    "message": _("Excel прочитав значення як дату; введіть число або текст."),
-                }
-            )
-            continue
-        result.entries[code] = value
-        result.cells[code] = address
-        comment = values[COMMENT_COLUMN - 1]
-        result.comments[code] = "" if comment is None else str(comment)
-    return result
+        return
+    value = values[VALUE_COLUMN - 1]
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        result.errors.append(
+            {
+                "cell": address,
+                "code": code,
+                "message": _("Excel прочитав значення як дату; введіть число або текст."),
+            }
+        )
+        return
+    result.entries[code] = value
+    result.cells[code] = address
+    comment = values[COMMENT_COLUMN - 1]
+    result.comments[code] = "" if comment is None else str(comment)

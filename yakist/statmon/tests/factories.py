@@ -11,7 +11,7 @@ from yakist.conftest import TEST_SEED
 from yakist.core.demo import DemoContext
 from yakist.core.periods import Period
 from yakist.registry.models.reference import Centre
-from yakist.statmon import demo, prefill, selectors, services
+from yakist.statmon import demo, drafts, prefill, selectors, services
 from yakist.statmon.models import Report
 from yakist.statmon.validation import input_value
 
@@ -26,7 +26,7 @@ def current_period() -> Period:
 
 def valid_values(report: Report) -> dict:
     """A complete, consistent set of answers for `report` (what the demo would generate)."""
-    form = services.report_form(report)
+    form = drafts.report_form(report)
     period = Period.parse(report.campaign.period)
     facts = prefill.sources()["registry"].provide([report.centre], period).get(report.centre_id, {})
     context = DemoContext(seed=TEST_SEED, scale=1.0, console=Console(quiet=True))
@@ -35,12 +35,12 @@ def valid_values(report: Report) -> dict:
 
 def as_entries(report: Report, values: dict) -> dict[str, str]:
     """The same answers as a person would type them into the web form."""
-    form = services.report_form(report)
+    form = drafts.report_form(report)
     return {code: input_value(form.indicators[code], value) for code, value in values.items()}
 
 
 def fill(report: Report, actor, values: dict | None = None) -> Report:
-    services.report_save(
+    drafts.report_save(
         report=report,
         entries=values if values is not None else valid_values(report),
         actor=actor,
@@ -55,7 +55,7 @@ def submit(report: Report, actor, values: dict | None = None) -> Report:
     fill(report, actor, values)
     warnings = [f for f in services.report_check(report) if not f.is_error]
     if warnings:
-        services.report_save(
+        drafts.report_save(
             report=report,
             entries={},
             comments={f.code: "Перевірено: значення правильне." for f in warnings},

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from yakist.cases.models import Case
 from yakist.core.periods import Period
 from yakist.registry.models.reference import Centre
-from yakist.statmon import prefill, services
+from yakist.statmon import drafts, prefill, services
 from yakist.statmon.models import Campaign, Report, ReportStatus
 from yakist.statmon.tests.factories import (
     LVIV,
@@ -119,7 +119,7 @@ def test_dynamic_monitorings_counts_are_offered_for_services_by_kind(report):
     received = Case.objects.filter(
         sandbox=False, centre=centre, received_at__gte=period.start, received_at__lt=period.end
     )
-    form = services.report_form(report)
+    form = drafts.report_form(report)
     suggestions = prefill.suggestions(form.applicable(centre.kind), [centre], period)[centre.pk]
     offered = suggestions["SRV.APPLICATIONS"]
     assert offered.value == received.count()

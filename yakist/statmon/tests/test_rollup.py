@@ -8,8 +8,8 @@ from openpyxl import load_workbook
 
 from yakist.accounts.scope import scope_of
 from yakist.statmon import rollup, selectors
-from yakist.statmon.catalogue import IndicatorSpec
 from yakist.statmon.models import ACCEPTED_STATUSES, Report
+from yakist.statmon.specs import IndicatorSpec
 from yakist.statmon.tests.factories import LVIV, current_period
 
 pytestmark = pytest.mark.django_db

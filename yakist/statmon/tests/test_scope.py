@@ -6,7 +6,7 @@ import pytest
 
 from yakist.accounts.scope import scope_of
 from yakist.core.problems import Forbidden
-from yakist.statmon import rollup, selectors, services
+from yakist.statmon import drafts, rollup, selectors, services
 from yakist.statmon.models import Report
 from yakist.statmon.tests.factories import (
     LVIV,
@@ -56,7 +56,7 @@ def test_a_centre_cannot_submit_another_centres_report_through_the_services(djan
     user = django_user_model.objects.get(username="centre")
     neighbour = current_report(other_centre(LVIV, exclude=own_centre(user)))
     with pytest.raises(Forbidden):
-        services.report_save(report=neighbour, entries={"STF.TOTAL": "1"}, actor=user)
+        drafts.report_save(report=neighbour, entries={"STF.TOTAL": "1"}, actor=user)
     fill(neighbour, None)
     with pytest.raises(Forbidden):
         services.report_submit(report=neighbour, actor=user)
@@ -125,7 +125,7 @@ def test_hole_05_integrator_of_an_all_centres_system_cannot_edit_every_report(cl
     response = client.post(path, {"draft_version": "0", "v:STF.TOTAL": "3", "action": "save"})
     assert response.status_code == 404
     with pytest.raises(Forbidden):
-        services.report_save(report=stranger, entries={"STF.TOTAL": "1"}, actor=user)
+        drafts.report_save(report=stranger, entries={"STF.TOTAL": "1"}, actor=user)
     stranger.refresh_from_db()
     assert stranger.values == {} and stranger.status == "not_started"
 
@@ -137,7 +137,7 @@ def test_the_auditor_writes_no_report(django_user_model):
     report = current_report(other_centre(LVIV))
     before = (report.status, dict(report.values))
     with pytest.raises(ReadOnlyRole):
-        services.report_save(report=report, entries={"STF.TOTAL": "1"}, actor=auditor)
+        drafts.report_save(report=report, entries={"STF.TOTAL": "1"}, actor=auditor)
     with pytest.raises(ReadOnlyRole):
         services.campaign_close(campaign=report.campaign, actor=auditor)
     report.refresh_from_db()

@@ -11,7 +11,7 @@ from yakist.core.periods import Period
 from yakist.core.problems import Forbidden, ValidationFailed
 from yakist.registry.enums import Status
 from yakist.registry.models.reference import Centre
-from yakist.statmon import prefill, selectors, services
+from yakist.statmon import drafts, prefill, selectors, services
 from yakist.statmon.models import Campaign, Report, ReportEvent, ReportStatus, ReportVersion
 from yakist.statmon.tests.factories import (
     LVIV,
@@ -58,7 +58,7 @@ def test_open_campaign_without_period_opens_the_current_quarter(command):
 
 
 def test_draft_keeps_text_typed_in_a_number_field_with_a_ukrainian_message(report, people):
-    result = services.report_save(
+    result = drafts.report_save(
         report=report,
         entries={"STF.TOTAL": "п'ять", "STF.ADMINS": "3", "FBK.SATISFIED": "101"},
         actor=people["centre"],
@@ -89,14 +89,14 @@ def test_parts_above_the_total_block_submission_with_a_message_at_the_total(repo
 
 
 def test_stale_save_merges_other_fields_and_shows_conflicts_with_both_values(report, people):
-    services.report_save(
+    drafts.report_save(
         report=report, entries={"STF.TOTAL": "10", "STF.ADMINS": "6"}, actor=people["centre"]
     )
     report.refresh_from_db()
     started_from = report.draft_version
     base = {"STF.TOTAL": "10", "STF.ADMINS": "6", "STF.VACANCIES": ""}
     # Someone else saves first.
-    services.report_save(
+    drafts.report_save(
         report=report,
         entries={"STF.TOTAL": "12"},
         actor=people["centre"],
@@ -104,7 +104,7 @@ def test_stale_save_merges_other_fields_and_shows_conflicts_with_both_values(rep
         base=base,
     )
     # Our stale save changes the same field differently, plus one nobody else touched.
-    result = services.report_save(
+    result = drafts.report_save(
         report=report,
         entries={"STF.TOTAL": "11", "STF.ADMINS": "6", "STF.VACANCIES": "2"},
         actor=people["centre"],
@@ -146,7 +146,7 @@ def test_warnings_need_an_explanation_before_submission(report, people):
     warnings = caught.value.extra["findings"]
     assert warnings and all(f["severity"] == "warning" for f in warnings)
     assert "Поясніть попередження" in str(caught.value.detail)
-    services.report_save(
+    drafts.report_save(
         report=report,
         entries={},
         comments={f["code"]: "Відкрито новий підрозділ." for f in warnings},
@@ -167,7 +167,7 @@ def test_return_with_comment_then_accept_and_the_history_shows_each_step(report,
     )
     report.refresh_from_db()
     assert report.status == ReportStatus.RETURNED
-    services.report_save(report=report, entries={"CNS.PHONE": "0"}, actor=people["centre"])
+    drafts.report_save(report=report, entries={"CNS.PHONE": "0"}, actor=people["centre"])
     services.report_submit(report=report, actor=people["centre"])
     services.report_accept(report=report, actor=people["coordinator"])
     report.refresh_from_db()
@@ -203,7 +203,7 @@ def test_correction_after_acceptance_is_a_new_version_with_a_reason(report, peop
         centre_codes=[report.centre.code],
     )
     assert [row["version"] for row in rows] == [1]
-    services.report_save(report=report, entries={"STF.TRAINED": "0"}, actor=people["centre"])
+    drafts.report_save(report=report, entries={"STF.TRAINED": "0"}, actor=people["centre"])
     second = services.report_submit(report=report, actor=people["centre"])
     assert second.reason == "Помилка в кількості працівників."
     services.report_accept(report=report, actor=people["coordinator"])
@@ -215,7 +215,7 @@ def test_submission_after_the_campaign_is_closed_is_refused_and_the_draft_kept(r
     fill(report, people["centre"])
     services.campaign_close(campaign=report.campaign, actor=people["ministry"])
     report.refresh_from_db()
-    with pytest.raises(services.CampaignClosed) as caught:
+    with pytest.raises(drafts.CampaignClosed) as caught:
         services.report_submit(report=report, actor=people["centre"])
     assert f"Кампанію за {report.campaign.period} закрито" in str(caught.value.detail)
     report.refresh_from_db()
@@ -256,12 +256,12 @@ def test_bulk_accept_takes_only_submitted_reports_in_the_coordinators_oblast(peo
 def test_copying_last_quarter_fills_only_empty_stable_answers(report, people):
     previous = selectors.previous_answers(report)
     assert previous, "the demo filled the previous quarter"
-    services.report_save(report=report, entries={"PRM.SEATS": "999"}, actor=people["centre"])
-    copied = services.report_copy_previous(report=report, actor=people["centre"])
+    drafts.report_save(report=report, entries={"PRM.SEATS": "999"}, actor=people["centre"])
+    copied = drafts.report_copy_previous(report=report, actor=people["centre"])
     report.refresh_from_db()
     assert copied > 20
     assert report.values["PRM.SEATS"] == 999  # what was entered stays
-    form = services.report_form(report)
+    form = drafts.report_form(report)
     for code, value in report.values.items():
         if code != "PRM.SEATS":
             assert form.indicators[code].carry_over and value == previous[code]
@@ -270,7 +270,7 @@ def test_copying_last_quarter_fills_only_empty_stable_answers(report, people):
 
 
 def test_registry_answers_are_offered_with_their_source(report):
-    form = services.report_form(report)
+    form = drafts.report_form(report)
     suggestions = prefill.suggestions(
         form.applicable(report.centre.kind), [report.centre], Period.parse(report.campaign.period)
     )[report.centre_id]
@@ -292,7 +292,7 @@ def test_another_app_can_register_a_prefill_source(report, monkeypatch):
             provide=lambda centres, period: {c.pk: {"applications": 321} for c in centres},
         )
     )
-    form = services.report_form(report)
+    form = drafts.report_form(report)
     suggestion = prefill.suggestions(
         form.applicable(report.centre.kind), [report.centre], Period.parse(report.campaign.period)
     )[report.centre_id]["SRV.APPLICATIONS"]
