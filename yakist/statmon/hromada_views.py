@@ -52,7 +52,7 @@ def hromada_report(request: HttpRequest, period: str) -> HttpResponse:
 @staff_required
 def hromada_reports(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request.user)
-    if scope.role is None and not scope.superuser:
+    if not scope.is_staff:
         raise PermissionDenied
     reports = hromada.hromada_reports_for(scope)[:200]
     return render(
