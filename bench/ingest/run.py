@@ -8,7 +8,7 @@ Measured side by side in one run, against one PostgreSQL database (BENCH_DATABAS
 2. the baseline — the same event rows written with one `COPY … FROM STDIN` into a table
    created `LIKE ingest_event INCLUDING ALL` (same columns and indexes).
 
-Prints events/s for both and their ratio (target ≥ 0.5, DESIGN §6).
+Prints events/s for both and their ratio (target ≥ 0.5, docs/performance.md).
 """
 
 from __future__ import annotations
