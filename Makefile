@@ -32,17 +32,18 @@ venv: $(VENV)/.installed-dev
 
 # Next to the server: the case-projection worker, a live sender of signed demo events, and the
 # methodology (earlier quarters once, then a refresh of what new events touched every minute),
-# so the dashboards move; all stop with the server.
+# so the dashboards move; all stop with the server. DEMO_BIND: another address (bench/demo).
+DEMO_BIND ?= 127.0.0.1:8000
 demo: $(VENV)/.installed
 	@mkdir -p var
 	YAKIST_DEMO=1 $(BIN)/yakist demo
 	@export YAKIST_DEMO=1; \
 	$(BIN)/yakist events work --quiet & worker=$$!; \
-	$(BIN)/yakist events live --url http://127.0.0.1:8000 --quiet & live=$$!; \
+	$(BIN)/yakist events live --url http://$(DEMO_BIND) --quiet & live=$$!; \
 	($(BIN)/yakist indicators backfill --quarters 4 >/dev/null; \
 	 exec $(BIN)/yakist indicators refresh --every 60 >/dev/null) & indicators=$$!; \
 	trap 'kill $$worker $$live $$indicators 2>/dev/null; wait $$worker $$live $$indicators 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/yakist serve --bind 127.0.0.1:8000
+	$(BIN)/yakist serve --bind $(DEMO_BIND)
 
 # The whole suite on SQLite, then on PostgreSQL when DATABASE_URL is set.
 test: $(VENV)/.installed-dev browser

@@ -1,8 +1,24 @@
-"""Child process of bench/indicators: prepares the national data set once, then measures."""
+"""Child process of bench/indicators: prepares the national data set once, then measures one
+quarter from nothing stored, on both sides, and checks that both sides agree.
+
+- The data: 2025Q2 holds QUARTER_CASES cases (5 M at full scale) received in it, the other
+  quarters of 2025 a tenth of that each, generated set-based in PostgreSQL. A layout marker
+  (table bench_layout) says what was generated; a run with another layout regenerates.
+- Each timed run starts with nothing stored for the quarter: the engine skips unchanged
+  results and ratings (yakist/indicators/services.py, `_store` and `ratings_compute`), so its
+  results (every revision), ratings, cube rows and dirty marks are deleted first and the
+  writes happen inside the timer. The hand-written SQL writes its figures too, with one
+  INSERT … SELECT into a table `LIKE indicators_indicatorresult INCLUDING ALL`.
+- Before any figure is printed, every count, share, interval, median and P90 the engine stored
+  is compared with the hand SQL's row for the same subject; a difference fails the run.
+
+Prints `FIG name=value` lines for bench/indicators/run.py.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import time
 
@@ -10,50 +26,125 @@ import django
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from rich.console import Console  # noqa: E402
 
+from bench import signed  # noqa: E402
 from yakist.cases.models import Case  # noqa: E402
+from yakist.cases.services import cases_project_pending  # noqa: E402
 from yakist.core.demo import DemoContext  # noqa: E402
 from yakist.core.periods import Period  # noqa: E402
 from yakist.indicators.methodology import methodology_load  # noqa: E402
+from yakist.indicators.models import (  # noqa: E402
+    CaseCube,
+    DirtyPeriod,
+    IndicatorResult,
+    RatingResult,
+)
+from yakist.indicators.selectors import methodology_at  # noqa: E402
 from yakist.indicators.services import dirty_mark, indicators_compute, indicators_refresh  # noqa: E402
 from yakist.registry.demo import territories, world  # noqa: E402
 from yakist.registry.models import Centre  # noqa: E402
 
-CASES = int(os.environ.get("BENCH_CASES", "5000000"))
+FULL_QUARTER_CASES = 5_000_000
+QUARTER_CASES = int(
+    os.environ.get("BENCH_CASES")
+    or round(FULL_QUARTER_CASES * float(os.environ.get("BENCH_SCALE", "1") or 1))
+)
+OTHER_QUARTER_CASES = QUARTER_CASES // 10
+ROUNDS = int(os.environ.get("BENCH_INDICATORS_ROUNDS", "2"))
+INTAKE_EVENTS = int(os.environ.get("BENCH_INDICATORS_INTAKE_EVENTS", "10000"))
 YEAR = 2025
 QUARTER = Period(YEAR, 2)
+LAYOUT = f"v2 {QUARTER.code}={QUARTER_CASES} other={OTHER_QUARTER_CASES}"
+ONE_OBLAST = "UA46000000000026241"  # Lviv oblast
+HAND_TABLE = "bench_hand_result"
+# The indicators computed from cases only, which the hand SQL recomputes.
+CASE_INDICATORS = ("timeliness", "refusal_share", "online_share", "loyalty_index")
+RELATIVE = 1e-9
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+# --- The data set --------------------------------------------------------------------------------
 
 
 def prepare() -> None:
+    from django.core.management import call_command
+
     call_command("migrate", verbosity=0)
     if not Centre.objects.exists():
         context = DemoContext(seed=7, console=Console(quiet=True))
         territories(context)
         world(context)
-    methodology_load(path=django.conf.settings.BASE_DIR / "data" / "methodology" / "2025.1.toml")
-    have = Case.objects.count()
-    if have >= CASES:
-        return
-    print(f"generating {CASES - have:,} cases with generate_series …", flush=True)
-    _generate(CASES - have, offset=have)
+    methodology_load(path=settings.BASE_DIR / "data" / "methodology" / "2025.1.toml")
     with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {Case._meta.db_table}")
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS bench_layout (name text PRIMARY KEY, value text)"
+        )
+        cursor.execute("SELECT value FROM bench_layout WHERE name = 'indicators'")
+        found = cursor.fetchone()
+    if found and found[0] == LAYOUT:
+        say(f"дані вже згенеровано / data set reused ({LAYOUT})")
+        return
+    say(f"генерую / generating {LAYOUT} (once per machine) …")
+    started = time.perf_counter()
+    table = Case._meta.db_table
+    # One transaction, so that a failed run leaves the table as it was (DDL is transactional in
+    # PostgreSQL). A bulk load: the secondary indexes are dropped and built again at the end,
+    # and the foreign-key triggers are off (every reference is to an existing row by
+    # construction).
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        cursor.execute("DELETE FROM bench_layout WHERE name = 'indicators'")
+        cursor.execute(f"TRUNCATE {table}")
+        for model in (IndicatorResult, RatingResult, CaseCube, DirtyPeriod):
+            cursor.execute(f"DELETE FROM {model._meta.db_table}")
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN "
+            "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
+            [table, table],
+        )
+        indexes = cursor.fetchall()
+        for name, _definition in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+        offset = 0
+        for quarter in range(1, 5):
+            period = Period(YEAR, quarter)
+            total = QUARTER_CASES if period == QUARTER else OTHER_QUARTER_CASES
+            for part in range(0, total, 1_000_000):
+                count = min(1_000_000, total - part)
+                _generate(count, offset, start=period.start, end=period.end)
+                offset += count
+                say(f"  {period.code}: {part + count:,} / {total:,}")
+        say(f"  індекси / indexes ({len(indexes)}) …")
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        cursor.execute("INSERT INTO bench_layout VALUES ('indicators', %s)", [LAYOUT])
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM ANALYZE {table}")
+        cursor.execute("CHECKPOINT")
+    say(f"  готово за / done in {time.perf_counter() - started:.0f} s")
 
 
 def _generate(
     count: int,
     offset: int,
     *,
+    start: dt.datetime,
+    end: dt.datetime,
     region: str | None = None,
-    start: str = f"{YEAR}-01-01",
-    seconds: int = 31536000,
 ) -> None:
-    """Cases spread over a time window across the active centres (of one region if given),
-    set-based in PostgreSQL."""
+    """Cases received at spread moments of [start + 6 h, end − 1 h) at the active centres (of
+    one region if given), set-based in PostgreSQL: services spread over the Register, each
+    provided by one central body's unit in the centre's region (as in life), channels,
+    refusals, late completions, open cases and ratings."""
     table = Case._meta.db_table
+    seconds = int((end - start).total_seconds()) - 7 * 3600
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_centres, bench_services, bench_units")
         cursor.execute("SELECT min(id) FROM registry_connectedsystem")
@@ -71,7 +162,6 @@ def _generate(
             "CREATE TEMP TABLE bench_services AS "
             "SELECT row_number() OVER (ORDER BY s.id) AS n, s.id FROM registry_service s"
         )
-        # A service is provided by one central body's unit in the centre's region, as in life.
         cursor.execute(
             """
             CREATE TEMP TABLE bench_units AS
@@ -80,6 +170,7 @@ def _generate(
             WHERE o.kind = 'provider' AND o.parent_id IS NOT NULL
             """
         )
+        cursor.execute("ANALYZE bench_centres, bench_services, bench_units")
         cursor.execute("SELECT count(*) FROM bench_centres")
         centres = cursor.fetchone()[0]
         cursor.execute("SELECT count(*) FROM bench_services")
@@ -125,59 +216,259 @@ def _generate(
         )
 
 
-HAND_SQL = """
-WITH done AS (
-  SELECT c.*, EXTRACT(EPOCH FROM (c.done_at - c.received_at)) / EXTRACT(EPOCH FROM (c.due_at - c.received_at)) AS ratio
-  FROM cases_case c WHERE c.sandbox = false AND c.done_at >= %(s)s AND c.done_at < %(e)s AND c.outcome <> 'withdrawn'
+# --- The two sides -------------------------------------------------------------------------------
+
+# The figures of the four case indicators, straight from the cases: one scan counts every
+# level, channel and service slice (hash grouping sets), one more takes the median and P90 of
+# duration against the term per subject; shares, Wilson intervals, the loyalty index, statuses
+# against each definition's minimum sample, all in SQL, written with one INSERT … SELECT.
+HAND_SQL = f"""
+INSERT INTO {HAND_TABLE} (definition_id, indicator_code, subject_type, subject_key, period,
+    breakdown, value, numerator, denominator, n, ci_low, ci_high, extra, status, revision,
+    is_current, computed_at)
+WITH marked AS (
+  SELECT main_centre_id, provider_id, hromada_id, region_id, channel, service_id, on_time,
+         outcome, rating,
+         received_at >= %(s)s AND received_at < %(e)s AS r,
+         done_at >= %(s)s AND done_at < %(e)s AND outcome <> 'withdrawn' AS d,
+         rated_at >= %(s)s AND rated_at < %(e)s AND rating IS NOT NULL AS t
+  FROM cases_case
+  WHERE sandbox = false AND ((received_at >= %(s)s AND received_at < %(e)s)
+        OR (done_at >= %(s)s AND done_at < %(e)s) OR (rated_at >= %(s)s AND rated_at < %(e)s))
+), counts AS (
+  SELECT CASE WHEN GROUPING(main_centre_id) = 0 THEN 'centre'
+              WHEN GROUPING(provider_id) = 0 THEN 'provider'
+              WHEN GROUPING(hromada_id) = 0 THEN 'hromada'
+              WHEN GROUPING(region_id) = 0 THEN 'region' ELSE 'nation' END AS level,
+         coalesce(main_centre_id::text, provider_id::text, hromada_id, region_id, '') AS ident,
+         CASE WHEN GROUPING(main_centre_id) + GROUPING(provider_id) + GROUPING(hromada_id)
+                   + GROUPING(region_id) = 4 THEN true
+              ELSE coalesce(main_centre_id::text, provider_id::text, hromada_id, region_id)
+                   IS NOT NULL END AS known,
+         CASE WHEN GROUPING(channel) = 0 THEN 'channel:' || channel END AS by_channel,
+         CASE WHEN GROUPING(service_id) = 0 THEN service_id END AS by_service,
+         count(*) FILTER (WHERE r) AS received,
+         count(*) FILTER (WHERE r AND channel = 'online') AS online,
+         count(*) FILTER (WHERE d AND on_time IS NOT NULL) AS with_term,
+         count(*) FILTER (WHERE d AND on_time) AS on_time,
+         count(*) FILTER (WHERE d AND outcome = 'refused') AS refused,
+         count(*) FILTER (WHERE d AND outcome = 'issued') AS issued,
+         count(*) FILTER (WHERE t) AS rated,
+         count(*) FILTER (WHERE t AND rating >= 9) AS promoters,
+         count(*) FILTER (WHERE t AND rating <= 6) AS detractors
+  FROM marked
+  GROUP BY GROUPING SETS ((main_centre_id), (provider_id), (hromada_id), (region_id), (),
+                          (main_centre_id, channel), (provider_id, channel), (region_id, channel),
+                          (channel), (region_id, service_id), (service_id))
+), quantiles AS (
+  SELECT CASE WHEN GROUPING(main_centre_id) = 0 THEN 'centre'
+              WHEN GROUPING(provider_id) = 0 THEN 'provider'
+              WHEN GROUPING(hromada_id) = 0 THEN 'hromada'
+              WHEN GROUPING(region_id) = 0 THEN 'region' ELSE 'nation' END AS level,
+         coalesce(main_centre_id::text, provider_id::text, hromada_id, region_id, '') AS ident,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY ratio) AS median,
+         percentile_cont(0.9) WITHIN GROUP (ORDER BY ratio) AS p90
+  FROM (SELECT main_centre_id, provider_id, hromada_id, region_id,
+               EXTRACT(EPOCH FROM (done_at - received_at))
+               / EXTRACT(EPOCH FROM (due_at - received_at)) AS ratio
+        FROM cases_case
+        WHERE sandbox = false AND done_at >= %(s)s AND done_at < %(e)s
+          AND outcome <> 'withdrawn' AND on_time IS NOT NULL AND due_at > received_at) f
+  GROUP BY GROUPING SETS ((main_centre_id), (provider_id), (hromada_id), (region_id), ())
+), subjects AS (
+  SELECT k.*, q.median, q.p90,
+         CASE k.level WHEN 'centre' THEN ce.code WHEN 'provider' THEN o.code ELSE k.ident END AS key,
+         coalesce(k.by_channel, 'service:' || sv.code, '') AS breakdown
+  FROM counts k
+  LEFT JOIN quantiles q ON q.level = k.level AND q.ident = k.ident
+                       AND k.by_channel IS NULL AND k.by_service IS NULL
+  LEFT JOIN registry_centre ce ON k.level = 'centre' AND ce.id::text = k.ident
+  LEFT JOIN registry_organisation o ON k.level = 'provider' AND o.id::text = k.ident
+                                   AND o.kind = 'provider'
+  LEFT JOIN registry_service sv ON sv.id = k.by_service
+  WHERE k.known
+), figures AS (
+  SELECT 'timeliness' AS code, level, key, breakdown, on_time::float8 AS num,
+         with_term::float8 AS den, with_term AS n,
+         CASE WHEN breakdown = '' AND median IS NOT NULL
+              THEN jsonb_build_object('median_ratio', median, 'p90_ratio', p90)
+              ELSE '{{}}'::jsonb END AS extra
+  FROM subjects WHERE breakdown = '' OR with_term > 0
+  UNION ALL
+  SELECT 'refusal_share', level, key, '', refused, refused + issued, refused + issued, '{{}}'
+  FROM subjects WHERE breakdown = ''
+  UNION ALL
+  SELECT 'online_share', level, key, '', online, received, received, '{{}}'
+  FROM subjects WHERE breakdown = ''
+  UNION ALL
+  SELECT 'loyalty_index', level, key, '', promoters - detractors, rated, rated,
+         jsonb_build_object('promoters', promoters, 'detractors', detractors,
+                            'passives', rated - promoters - detractors)
+  FROM subjects WHERE breakdown = ''
+), valued AS (
+  SELECT f.*, d.id AS definition_id,
+         CASE WHEN f.den <= 0 THEN 'no_data' WHEN f.den < d.min_sample THEN 'insufficient'
+              ELSE 'ok' END AS status,
+         f.num / nullif(f.den, 0) AS p,
+         1.959963984540054::float8 AS z
+  FROM figures f JOIN indicators_indicatordefinition d
+    ON d.methodology_id = %(methodology)s AND d.code = f.code
+  WHERE f.key IS NOT NULL
 )
-SELECT main_centre_id, provider_id, hromada_id, region_id, channel,
-       count(*) FILTER (WHERE on_time IS NOT NULL) AS with_term,
-       count(*) FILTER (WHERE on_time) AS on_time,
-       count(*) FILTER (WHERE outcome = 'refused') AS refused,
-       count(*) FILTER (WHERE outcome = 'issued') AS issued,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY ratio) FILTER (WHERE on_time IS NOT NULL AND due_at > received_at) AS median,
-       percentile_cont(0.9) WITHIN GROUP (ORDER BY ratio) FILTER (WHERE on_time IS NOT NULL AND due_at > received_at) AS p90
-FROM done
-GROUP BY GROUPING SETS ((main_centre_id), (provider_id), (hromada_id), (region_id), (),
-                        (main_centre_id, channel), (provider_id, channel), (region_id, channel), (channel))
-"""
-HAND_SQL_RECEIVED = """
-SELECT main_centre_id, provider_id, hromada_id, region_id,
-       count(*) AS received, count(*) FILTER (WHERE channel = 'online') AS online,
-       count(*) FILTER (WHERE rating IS NOT NULL) AS rated,
-       count(*) FILTER (WHERE rating >= 9) AS promoters, count(*) FILTER (WHERE rating <= 6) AS detractors
-FROM cases_case WHERE sandbox = false AND received_at >= %(s)s AND received_at < %(e)s
-GROUP BY GROUPING SETS ((main_centre_id), (provider_id), (hromada_id), (region_id), ())
+SELECT definition_id, code, level, key, %(period)s, breakdown,
+       CASE WHEN status <> 'ok' THEN NULL
+            WHEN code = 'loyalty_index' THEN 100.0 * num / den ELSE p END,
+       num, den, n,
+       CASE WHEN status <> 'ok' THEN NULL
+            WHEN code = 'loyalty_index' THEN greatest(-100.0, 100 * (lw.mean - lw.half))
+            ELSE greatest(0.0, round(((p + z * z / (2 * den)) / (1 + z * z / den)
+                 - z * sqrt(p * (1 - p) / den + z * z / (4 * den * den)) / (1 + z * z / den))::numeric, 12)::float8) END,
+       CASE WHEN status <> 'ok' THEN NULL
+            WHEN code = 'loyalty_index' THEN least(100.0, 100 * (lw.mean + lw.half))
+            ELSE least(1.0, round(((p + z * z / (2 * den)) / (1 + z * z / den)
+                 + z * sqrt(p * (1 - p) / den + z * z / (4 * den * den)) / (1 + z * z / den))::numeric, 12)::float8) END,
+       extra, status, 1, true, now()
+FROM valued
+CROSS JOIN LATERAL (
+  SELECT pp - dd AS mean, z * sqrt(greatest(pp + dd - (pp - dd) ^ 2, 0) / (den + 3)) AS half
+  FROM (SELECT ((extra ->> 'promoters')::float8 + 0.75) / (den + 3) AS pp,
+               ((extra ->> 'detractors')::float8 + 0.75) / (den + 3) AS dd) a
+) lw
 """
 
 
-def hand_written() -> float:
-    started = time.perf_counter()
+def results_clear() -> None:
+    """Nothing stored for the quarter: every revision of its results, its ratings, its cube
+    rows and dirty marks (what the engine would otherwise find unchanged and skip)."""
     with connection.cursor() as cursor:
-        for sql in (HAND_SQL, HAND_SQL_RECEIVED):
-            cursor.execute(sql, {"s": QUARTER.start, "e": QUARTER.end})
-            cursor.fetchall()
-    return time.perf_counter() - started
+        for model in (IndicatorResult, RatingResult, CaseCube, DirtyPeriod):
+            cursor.execute(
+                f"DELETE FROM {model._meta.db_table} WHERE period = %s",
+                [QUARTER.code],
+            )
+        for model in (IndicatorResult, RatingResult, CaseCube, DirtyPeriod):
+            cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
 
 
-def engine() -> float:
+def hand_table_reset() -> None:
+    result = IndicatorResult._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {HAND_TABLE}")
+        cursor.execute(f"CREATE TABLE {HAND_TABLE} (LIKE {result} INCLUDING ALL)")
+
+
+def hand_written(methodology_id: int) -> float:
+    """The hand SQL from an empty table of the results' shape, committed, timed."""
+    hand_table_reset()
     started = time.perf_counter()
-    indicators_compute(period=QUARTER)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            HAND_SQL,
+            {
+                "s": QUARTER.start,
+                "e": QUARTER.end,
+                "period": QUARTER.code,
+                "methodology": methodology_id,
+            },
+        )
     return time.perf_counter() - started
 
 
-def incremental() -> float:
-    """≈ 10,000 new events (2,500 cases) of one oblast, marked dirty, then the incremental
-    refresh; the new cases are removed afterwards so that runs stay alike."""
+def engine() -> tuple[float, str]:
+    """`indicators_compute` of the quarter with nothing stored for it, timed; with where the
+    time went (the engine's own report)."""
+    results_clear()
+    started = time.perf_counter()
+    report = indicators_compute(period=QUARTER)
+    elapsed = time.perf_counter() - started
+    cube, compute = report.seconds["cube"], report.seconds["compute"]
+    stored = report.seconds["total"] - cube - compute
+    return elapsed, (
+        f"cube {cube:.2f} s, figures {compute:.2f} s, stored + ratings {stored:.2f} s "
+        f"({report.created:,} results, {report.ratings:,} ratings)"
+    )
+
+
+# --- Equality ------------------------------------------------------------------------------------
+
+FIELDS = ("value", "numerator", "denominator", "n", "ci_low", "ci_high", "status", "extra")
+
+
+def _rows(table: str) -> dict[tuple, dict]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT indicator_code, subject_type, subject_key, breakdown, {', '.join(FIELDS)} "
+            f"FROM {table} WHERE period = %s AND is_current AND indicator_code = ANY(%s)",
+            [QUARTER.code, list(CASE_INDICATORS)],
+        )
+        found = {}
+        for row in cursor.fetchall():
+            values = dict(zip(FIELDS, row[4:], strict=True))
+            if isinstance(values["extra"], str):
+                import json
+
+                values["extra"] = json.loads(values["extra"])
+            found[row[:4]] = values
+    return found
+
+
+def _close(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return math.isclose(float(a), float(b), rel_tol=RELATIVE, abs_tol=1e-12)
+
+
+def equality_check() -> tuple[int, int]:
+    """Every figure of the hand SQL has the engine's equal, and the engine has no figure with
+    data the hand SQL lacks. Medians and P90s are compared as the engine stores them (to four
+    decimals, so the hand SQL's are rounded alike). Returns (subjects, figures) compared."""
+    hand, ours = _rows(HAND_TABLE), _rows(IndicatorResult._meta.db_table)
+    problems = []
+    for key, theirs in hand.items():
+        mine = ours.get(key)
+        if mine is None:
+            problems.append(f"{key}: the engine has no row")
+            continue
+        for name in ("numerator", "denominator", "n", "value", "ci_low", "ci_high"):
+            if not _close(theirs[name], mine[name]):
+                problems.append(f"{key} {name}: hand {theirs[name]!r} ≠ engine {mine[name]!r}")
+        if theirs["status"] != mine["status"]:
+            problems.append(f"{key} status: hand {theirs['status']} ≠ engine {mine['status']}")
+        for name in ("median_ratio", "p90_ratio"):
+            expected = theirs["extra"].get(name)
+            expected = round(expected, 4) if expected is not None else None
+            if not _close(expected, mine["extra"].get(name)):
+                problems.append(
+                    f"{key} {name}: hand {expected!r} ≠ engine {mine['extra'].get(name)!r}"
+                )
+        for name in ("promoters", "detractors", "passives"):
+            if name in theirs["extra"] and theirs["extra"][name] != mine["extra"].get(name):
+                problems.append(f"{key} {name}: hand {theirs['extra'][name]} ≠ engine")
+    extra_rows = [k for k, v in ours.items() if k not in hand and v["n"]]
+    problems += [f"{key}: only the engine has figures ({ours[key]['n']})" for key in extra_rows]
+    if problems:
+        say(f"НЕРІВНІСТЬ / MISMATCH: {len(problems)} differences, e.g.:")
+        for line in problems[:15]:
+            say(f"  {line}")
+        raise SystemExit(3)
+    subjects = {(k[1], k[2]) for k in hand}
+    return len(subjects), len(hand)
+
+
+# --- Incremental scenarios -----------------------------------------------------------------------
+
+
+def incremental_oblast() -> float:
+    """≈ 10,000 new events (2,500 cases, four events each) from the centres of one oblast,
+    written set-based and marked dirty as the projection does, then the incremental refresh;
+    the new cases are removed afterwards so that runs stay alike."""
     last_id = Case.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    # ≈ 10,000 events (four per case) from the centres of one oblast within the quarter: what
-    # an oblast's systems send in a working day.
     _generate(
         2_500,
-        offset=Case.objects.count() + 10_000_000,
-        region="UA46000000000026241",
-        start=QUARTER.first_day.isoformat(),
-        seconds=80 * 86400,
+        offset=last_id + 10_000_000,
+        region=ONE_OBLAST,
+        start=QUARTER.start,
+        end=QUARTER.start + dt.timedelta(days=80),
     )
     new = Case.objects.filter(id__gt=last_id)
     centre_ids = set(new.values_list("main_centre_id", flat=True))
@@ -186,22 +477,93 @@ def incremental() -> float:
     started = time.perf_counter()
     indicators_refresh()
     elapsed = time.perf_counter() - started
-    Case.objects.filter(pk__in=list(new.values_list("pk", flat=True))).delete()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {Case._meta.db_table} WHERE id > %s", [last_id])
     return elapsed
+
+
+def incremental_intake() -> tuple[float, float, int]:
+    """INTAKE_EVENTS signed events of cases at random access points across the country, sent
+    through the API (Django's test client: signature, validation, journal, insert), projected
+    into cases (`cases_project_pending`, which marks what they touched), then the incremental
+    refresh, timed. Returns (refresh seconds, intake + projection seconds, centres touched)."""
+    intake = signed.Intake("bench-indicators")
+    try:
+        events = signed.events(
+            signed.codes(),
+            cases=INTAKE_EVENTS // len(signed.LIFE),
+            start=QUARTER.start,
+            days=80,
+            seed=17,
+        )
+        DirtyPeriod.objects.filter(period=QUARTER.code).delete()
+        started = time.perf_counter()
+        accepted = sum(intake.post(body)["accepted"] for body in signed.bodies(events))
+        if accepted != len(events):
+            raise RuntimeError(f"прийнято {accepted} з {len(events)} подій")
+        while cases_project_pending(max_events=5000)[0]:
+            pass
+        sent = time.perf_counter() - started
+        # The projection marks the year too; never computed here, it would be computed whole.
+        # The scenario times the quarter's refresh, as the one-oblast scenario does.
+        DirtyPeriod.objects.exclude(period=QUARTER.code).delete()
+        touched = DirtyPeriod.objects.filter(period=QUARTER.code, subject_type="centre").count()
+        started = time.perf_counter()
+        indicators_refresh()
+        return time.perf_counter() - started, sent, touched
+    finally:
+        intake.remove()
+
+
+# --- The run -------------------------------------------------------------------------------------
 
 
 def main() -> None:
     prepare()
-    cases = Case.objects.filter(sandbox=False).count()
-    hand_written()  # warm the cache for both sides alike
-    hand = min(hand_written() for _ in range(2))
-    ours = min(engine() for _ in range(2))
-    print(f"FIG cases={cases}")
-    print(f"FIG period={QUARTER.code}")
-    print(f"FIG hand_sql_s={hand:.3f}")
-    print(f"FIG engine_s={ours:.3f}")
-    print(f"FIG incremental_s={incremental():.3f}")
-    print(f"prepared at {dt.datetime.now():%H:%M:%S}")
+    received = Case.objects.filter(
+        sandbox=False, received_at__gte=QUARTER.start, received_at__lt=QUARTER.end
+    ).count()
+    done = Case.objects.filter(
+        sandbox=False, done_at__gte=QUARTER.start, done_at__lt=QUARTER.end
+    ).count()
+    everything = Case.objects.filter(sandbox=False).count()
+    say(
+        f"{QUARTER.code}: {received:,} справ подано / cases received, {done:,} завершено / done "
+        f"(у базі / in the database {everything:,}); DEBUG={settings.DEBUG}"
+    )
+    methodology = methodology_at(QUARTER.first_day)
+    assert methodology is not None
+    results_clear()
+    hand_written(methodology.pk)  # warm the cache for both sides alike
+    hands, engines = [], []
+    for number in range(ROUNDS):
+        hands.append(hand_written(methodology.pk))
+        seconds, parts = engine()
+        engines.append(seconds)
+        say(
+            f"  раунд / round {number + 1}: hand SQL {hands[-1]:.2f} s, engine {seconds:.2f} s "
+            f"({parts})"
+        )
+    subjects, figures = equality_check()
+    say(
+        f"рівність перевірено / equality checked: {subjects:,} суб'єктів / subjects, "
+        f"{figures:,} показників / figures (counts, shares, intervals; medians and P90s to the "
+        "engine's 4 decimals)"
+    )
+    say(f"FIG cases={received}")
+    say(f"FIG done={done}")
+    say(f"FIG period={QUARTER.code}")
+    say(f"FIG subjects={subjects}")
+    say(f"FIG rounds={ROUNDS}")
+    say(f"FIG hand_sql_s={min(hands):.3f}")
+    say(f"FIG engine_s={min(engines):.3f}")
+    say(f"FIG incremental_s={incremental_oblast():.3f}")
+    if INTAKE_EVENTS:
+        refresh, sent, touched = incremental_intake()
+        say(f"FIG intake_events={INTAKE_EVENTS // len(signed.LIFE) * len(signed.LIFE)}")
+        say(f"FIG intake_refresh_s={refresh:.3f}")
+        say(f"FIG intake_sent_s={sent:.3f}")
+        say(f"FIG intake_centres={touched}")
 
 
 if __name__ == "__main__":
