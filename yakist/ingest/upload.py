@@ -24,7 +24,9 @@ from django.utils.translation import gettext as _
 from yakist.core.spreadsheets import read_table
 from yakist.ingest import lookups, services
 from yakist.ingest.models import CaseUpload, Journal
-from yakist.ingest.validation import FIELD_ORDER, batch_validate, journal_body
+from yakist.ingest.personaldata import journal_body
+from yakist.ingest.schema import FIELD_ORDER
+from yakist.ingest.validation import batch_validate
 from yakist.registry.models import Centre, ConnectedSystem, Organisation
 
 FIRST_DATA_ROW = 2  # row 1 holds the column names
