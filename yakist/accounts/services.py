@@ -44,6 +44,12 @@ def audit_record(
 
 
 @transaction.atomic
+def audit_entry(**fields) -> AuditEntry:
+    """An audit entry not yet recorded, for `audit_record_many` (other apps build entries with
+    this instead of importing the accounts models)."""
+    return AuditEntry(**fields)
+
+
 def audit_record_many(
     *, entries: list[AuditEntry], actor=None, request: HttpRequest | None = None
 ) -> list[AuditEntry]:

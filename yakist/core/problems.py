@@ -161,6 +161,18 @@ class ServiceUnavailable(Problem):
     description = _("Сервіс не може обробити запит зараз; повторіть пізніше.")
 
 
+class ImportFileInvalid(Problem):
+    """An uploaded table (yakist.core.spreadsheets.read_table) that cannot be read as one."""
+
+    slug = "import-file-invalid"
+    status = 400
+    title = _("Файл не можна прочитати")
+    description = _(
+        "Файл імпорту має бути CSV (UTF-8, роздільник кома або крапка з комою) або XLSX "
+        "з рядком заголовків у першому рядку."
+    )
+
+
 def problem_response(problem: Problem, request: HttpRequest | None = None) -> HttpResponse:
     instance = request.path if request is not None else None
     response = HttpResponse(

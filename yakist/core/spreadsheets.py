@@ -9,6 +9,8 @@ Uploaded workbooks are untrusted: every upload path reads them through `upload_b
 `file_bytes` (size checked before reading), `xlsx_open` (zip entries' declared sizes and
 compression ratios checked before openpyxl sees the file, then openpyxl in read-only mode)
 and `rows_capped` (a row cap), so one file cannot take the server's memory or minutes of CPU.
+`read_table` reads a CSV or XLSX upload through them as rows of {column: text}, for every
+import that takes a table (registry, case events, surveys).
 
 openpyxl is imported when a workbook is written or read, not when Django starts: every
 `yakist` command and server boot would otherwise pay for it.
@@ -17,6 +19,8 @@ openpyxl is imported when a workbook is written or read, not when Django starts:
 from __future__ import annotations
 
 import contextlib
+import csv
+import datetime as dt
 import io
 import re
 import zipfile
@@ -28,7 +32,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yakist.core.problems import PayloadTooLarge, Problem
+from yakist.core.problems import ImportFileInvalid, PayloadTooLarge, Problem
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -235,3 +239,77 @@ def rows_capped(rows: Iterable[Any], *, limit: int | None = None) -> Iterator[An
                 % {"limit": limit}
             )
         yield row
+
+
+# --- Reading uploaded tables ---------------------------------------------------------------
+
+
+def read_table(filename: str, content: bytes) -> list[dict[str, str]]:
+    """Rows of a CSV or XLSX file as {column: text}, header names normalised."""
+    name = filename.lower()
+    if name.endswith((".xlsx", ".xls")):  # a real .xls is refused with its own message
+        rows = _read_xlsx(content)
+    elif name.endswith((".csv", ".txt")):
+        rows = _read_csv(content)
+    else:
+        raise ImportFileInvalid(
+            _("Непідтримуваний формат файлу «%(name)s»: потрібен .csv або .xlsx.")
+            % {"name": filename}
+        )
+    if not rows:
+        raise ImportFileInvalid(_("Файл порожній: немає рядка заголовків."))
+    header = [str(cell or "").strip().lower() for cell in rows[0]]
+    if not any(header):
+        raise ImportFileInvalid(_("Перший рядок файлу має містити назви колонок."))
+    result = []
+    for values in rows[1:]:
+        if all(str(value or "").strip() == "" for value in values):
+            continue  # blank lines at the end of spreadsheets are common
+        record = {
+            column: cell_text(values[index]) if index < len(values) else ""
+            for index, column in enumerate(header)
+            if column
+        }
+        result.append(record)
+    return result
+
+
+def cell_text(value: Any) -> str:
+    """A cell as the text people see: dates in ISO form, whole numbers without «.0»."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _read_csv(content: bytes) -> list[list[str]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportFileInvalid(
+            _("CSV-файл має бути в кодуванні UTF-8 (байт %(position)s не розпізнано).")
+            % {"position": error.start}
+        ) from error
+    if "\x00" in text:
+        raise ImportFileInvalid(_("CSV-файл містить двійкові дані; це не текстовий файл."))
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        return list(rows_capped(reader))
+    except csv.Error as error:
+        raise ImportFileInvalid(
+            _("Некоректний CSV у рядку %(line)s: перевірте лапки й роздільники (%(error)s).")
+            % {"line": reader.line_num, "error": error}
+        ) from error
+
+
+def _read_xlsx(content: bytes) -> list[list[Any]]:
+    with xlsx_open(content) as workbook:
+        sheet = workbook.worksheets[0]
+        return [list(row) for row in rows_capped(sheet.iter_rows(values_only=True))]

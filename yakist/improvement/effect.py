@@ -137,6 +137,7 @@ def _peer_keys(subject_type: str, subject_key: str, period: str) -> list[str] | 
 
 
 def reading(measure, code: str, *, today: dt.date | None = None) -> Reading:
+    """One targeted indicator's change against its peers' over the measure's quarters."""
     today = today or kyiv_now().date()
     rule = rules.effect()
     before, after = periods_around(measure.started_on, measure.effective_on)
@@ -156,16 +157,7 @@ def reading(measure, code: str, *, today: dt.date | None = None) -> Reading:
     if after.last_day >= today:
         found.verdict = Verdict.PENDING
         return found
-    results = {}
-    for period in (before, after):
-        result = indicators.current_results(
-            subject_type=measure.subject_type,
-            subject_key=measure.subject_key,
-            period=period.code,
-            indicator_code=code,
-        ).first()
-        results[period.code] = result
-    rb, ra = results[before.code], results[after.code]
+    rb, ra = (_subject_result(measure, code, period) for period in (before, after))
     found.subject_before = _figure(rb) if rb else None
     found.subject_after = _figure(ra) if ra else None
     if not (
@@ -176,6 +168,34 @@ def reading(measure, code: str, *, today: dt.date | None = None) -> Reading:
     ):
         found.reasons.append("subject")
         return found
+    peer_se = _peers_compare(found, measure, code, before, after, int(rule["min_peers"]))
+    if peer_se is None:
+        return found
+    se_before = _se(found.subject_before, found.unit, rb.denominator)
+    se_after = _se(found.subject_after, found.unit, ra.denominator)
+    if se_before is None or se_after is None:
+        found.reasons.append("interval")
+        return found
+    _did_judge(
+        found, definition.direction, Z95 * math.sqrt(se_before**2 + se_after**2 + peer_se**2)
+    )
+    return found
+
+
+def _subject_result(measure, code: str, period: Period):
+    return indicators.current_results(
+        subject_type=measure.subject_type,
+        subject_key=measure.subject_key,
+        period=period.code,
+        indicator_code=code,
+    ).first()
+
+
+def _peers_compare(
+    found: Reading, measure, code: str, before: Period, after: Period, min_peers: int
+) -> float | None:
+    """The peers' mean change over the same quarters (into `found`) and its standard error;
+    None when too few peers have a figure in both."""
     keys = _peer_keys(measure.subject_type, measure.subject_key, before.code)
     peer_values = {}
     for period in (before, after):
@@ -192,32 +212,29 @@ def reading(measure, code: str, *, today: dt.date | None = None) -> Reading:
         peer_values[period.code] = dict(rows.values_list("subject_key", "value"))
     common = sorted(set(peer_values[before.code]) & set(peer_values[after.code]))
     found.peers = len(common)
-    if len(common) < int(rule["min_peers"]):
+    if len(common) < min_peers:
         found.reasons.append("peers")
-        return found
+        return None
     changes = [peer_values[after.code][k] - peer_values[before.code][k] for k in common]
     found.peers_before = statistics.fmean(peer_values[before.code][k] for k in common)
     found.peers_after = statistics.fmean(peer_values[after.code][k] for k in common)
     found.peer_change = statistics.fmean(changes)
-    peer_se = statistics.stdev(changes) / math.sqrt(len(changes)) if len(changes) > 1 else 0.0
-    se_before = _se(found.subject_before, found.unit, rb.denominator)
-    se_after = _se(found.subject_after, found.unit, ra.denominator)
-    if se_before is None or se_after is None:
-        found.reasons.append("interval")
-        return found
+    return statistics.stdev(changes) / math.sqrt(len(changes)) if len(changes) > 1 else 0.0
+
+
+def _did_judge(found: Reading, direction: str, half: float) -> None:
+    """The difference in differences, its 95 % interval (± `half`) and the verdict."""
     found.change = found.subject_after.value - found.subject_before.value
     found.did = found.change - found.peer_change
-    half = Z95 * math.sqrt(se_before**2 + se_after**2 + peer_se**2)
     found.did_low, found.did_high = found.did - half, found.did + half
-    if definition.direction == "higher_better":
+    if direction == "higher_better":
         better, worse = found.did_low > 0, found.did_high < 0
-    elif definition.direction == "lower_better":
+    elif direction == "lower_better":
         better, worse = found.did_high < 0, found.did_low > 0
     else:
         found.verdict = Verdict.NO_DIRECTION
-        return found
+        return
     found.verdict = Verdict.EFFECT if better else Verdict.WORSE if worse else Verdict.UNCLEAR
-    return found
 
 
 def readings(measure, *, today: dt.date | None = None) -> list[Reading]:

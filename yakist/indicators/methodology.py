@@ -89,21 +89,10 @@ def parse_file(path: Path) -> tuple[dict[str, Any], str]:
 
 def validate(data: dict[str, Any]) -> list[str]:
     """Every problem with the file, in words an analyst can act on."""
-    errors: list[str] = []
     header = data.get("methodology")
     if not isinstance(header, dict):
         return [_("Немає розділу [methodology] з кодом, назвою і датою набрання чинності.")]
-    for name in ("code", "title", "effective_from"):
-        if name not in header:
-            errors.append(_("[methodology]: бракує поля %(f)s.") % {"f": name})
-    start, end = header.get("effective_from"), header.get("effective_to")
-    if start is not None and not isinstance(start, dt.date):
-        errors.append(_("[methodology]: effective_from має бути датою РРРР-ММ-ДД."))
-    if end is not None and (
-        not isinstance(end, dt.date) or (isinstance(start, dt.date) and end < start)
-    ):
-        errors.append(_("[methodology]: effective_to має бути датою не раніше effective_from."))
-
+    errors = _header_errors(header)
     indicators = data.get("indicator") or []
     if not indicators:
         errors.append(_("Немає жодного показника ([[indicator]])."))
@@ -120,53 +109,83 @@ def validate(data: dict[str, Any]) -> list[str]:
         if item["code"] in codes:
             errors.append(_("Код показника %(c)s повторюється.") % {"c": where})
         codes[item["code"]] = item
-        unknown_inputs = set(item["inputs"]) - KNOWN_INPUTS
-        if unknown_inputs:
-            errors.append(
-                _("Показник %(c)s: невідомі вхідні дані %(i)s (дозволено: %(k)s).")
-                % {
-                    "c": where,
-                    "i": ", ".join(sorted(unknown_inputs)),
-                    "k": ", ".join(sorted(KNOWN_INPUTS)),
-                }
-            )
-        if item["calculator"] not in known_calculators:
-            errors.append(
-                _("Показник %(c)s: невідомий спосіб розрахунку «%(k)s».")
-                % {"c": where, "k": item["calculator"]}
-            )
-        if item["unit"] not in KNOWN_UNITS:
-            errors.append(
-                _("Показник %(c)s: невідома одиниця «%(u)s».") % {"c": where, "u": item["unit"]}
-            )
-        if item["direction"] not in Direction.values:
-            errors.append(
-                _("Показник %(c)s: напрямок має бути одним із %(v)s.")
-                % {"c": where, "v": ", ".join(Direction.values)}
-            )
-        if item["periodicity"] not in Periodicity.values:
-            errors.append(
-                _("Показник %(c)s: періодичність має бути quarterly або yearly.") % {"c": where}
-            )
-        if not set(item["subjects"]) <= set(SubjectType.values) or not item["subjects"]:
-            errors.append(_("Показник %(c)s: невідомий вид суб'єкта у subjects.") % {"c": where})
-        if not isinstance(item["min_sample"], int) or item["min_sample"] < 1:
-            errors.append(_("Показник %(c)s: min_sample має бути цілим числом ≥ 1.") % {"c": where})
-        if not isinstance(item["version"], int) or item["version"] < 1:
-            errors.append(_("Показник %(c)s: version має бути цілим числом ≥ 1.") % {"c": where})
-        if "legal_source" in item:
-            errors.append(
-                _(
-                    "Показник %(c)s: legal_source більше не пишуть вручну — підставу задає "
-                    "basis (act, draft або model), практику інших країн — practice."
-                )
-                % {"c": where}
-            )
-        for name in INDICATOR_BASES:
-            errors.extend(bases.errors(f"{where}.{name}", item.get(name)))
+        errors.extend(_indicator_errors(item, where, known_calculators))
     errors.extend(_dependency_errors(codes))
     errors.extend(_weight_errors(data.get("weights") or [], codes))
     errors.extend(_rule_errors(data.get("rule") or []))
+    return errors
+
+
+def _header_errors(header: dict[str, Any]) -> list[str]:
+    errors = [
+        _("[methodology]: бракує поля %(f)s.") % {"f": name}
+        for name in ("code", "title", "effective_from")
+        if name not in header
+    ]
+    start, end = header.get("effective_from"), header.get("effective_to")
+    if start is not None and not isinstance(start, dt.date):
+        errors.append(_("[methodology]: effective_from має бути датою РРРР-ММ-ДД."))
+    if end is not None and (
+        not isinstance(end, dt.date) or (isinstance(start, dt.date) and end < start)
+    ):
+        errors.append(_("[methodology]: effective_to має бути датою не раніше effective_from."))
+    return errors
+
+
+def _indicator_errors(item: dict[str, Any], where: str, known_calculators: set[str]) -> list[str]:
+    """One indicator's own fields (it has them all): known values, numbers, bases."""
+    errors: list[str] = []
+    unknown_inputs = set(item["inputs"]) - KNOWN_INPUTS
+    if unknown_inputs:
+        errors.append(
+            _("Показник %(c)s: невідомі вхідні дані %(i)s (дозволено: %(k)s).")
+            % {
+                "c": where,
+                "i": ", ".join(sorted(unknown_inputs)),
+                "k": ", ".join(sorted(KNOWN_INPUTS)),
+            }
+        )
+    if item["calculator"] not in known_calculators:
+        errors.append(
+            _("Показник %(c)s: невідомий спосіб розрахунку «%(k)s».")
+            % {"c": where, "k": item["calculator"]}
+        )
+    errors.extend(_choice_errors(item, where))
+    if not isinstance(item["min_sample"], int) or item["min_sample"] < 1:
+        errors.append(_("Показник %(c)s: min_sample має бути цілим числом ≥ 1.") % {"c": where})
+    if not isinstance(item["version"], int) or item["version"] < 1:
+        errors.append(_("Показник %(c)s: version має бути цілим числом ≥ 1.") % {"c": where})
+    if "legal_source" in item:
+        errors.append(
+            _(
+                "Показник %(c)s: legal_source більше не пишуть вручну — підставу задає "
+                "basis (act, draft або model), практику інших країн — practice."
+            )
+            % {"c": where}
+        )
+    for name in INDICATOR_BASES:
+        errors.extend(bases.errors(f"{where}.{name}", item.get(name)))
+    return errors
+
+
+def _choice_errors(item: dict[str, Any], where: str) -> list[str]:
+    """Unit, direction, periodicity and subjects from their fixed lists."""
+    errors: list[str] = []
+    if item["unit"] not in KNOWN_UNITS:
+        errors.append(
+            _("Показник %(c)s: невідома одиниця «%(u)s».") % {"c": where, "u": item["unit"]}
+        )
+    if item["direction"] not in Direction.values:
+        errors.append(
+            _("Показник %(c)s: напрямок має бути одним із %(v)s.")
+            % {"c": where, "v": ", ".join(Direction.values)}
+        )
+    if item["periodicity"] not in Periodicity.values:
+        errors.append(
+            _("Показник %(c)s: періодичність має бути quarterly або yearly.") % {"c": where}
+        )
+    if not set(item["subjects"]) <= set(SubjectType.values) or not item["subjects"]:
+        errors.append(_("Показник %(c)s: невідомий вид суб'єкта у subjects.") % {"c": where})
     return errors
 
 
@@ -355,19 +374,9 @@ def methodology_load(*, path: Path, actor=None) -> LoadResult:
     if errors:
         raise MethodologyInvalid(errors)
     header = data["methodology"]
-    existing = MethodologyVersion.objects.filter(code=header["code"]).first()
+    existing = _loaded_before(header, digest)
     if existing is not None:
-        if existing.content_hash == digest:
-            return LoadResult(existing, created=False)
-        raise MethodologyInvalid(
-            [
-                _(
-                    "Версію %(v)s уже завантажено з іншим вмістом. Зміни методики оформлюють новою "
-                    "версією з новим кодом."
-                )
-                % {"v": header["code"]}
-            ]
-        )
+        return LoadResult(existing, created=False)
     # An open-ended older version ends the day before the new one starts.
     MethodologyVersion.objects.filter(
         effective_to__isnull=True, effective_from__lt=header["effective_from"]
@@ -387,33 +396,7 @@ def methodology_load(*, path: Path, actor=None) -> LoadResult:
         rules=[{**rule, "basis": bases.stored(rule["basis"])} for rule in data.get("rule") or []],
     )
     IndicatorDefinition.objects.bulk_create(
-        [
-            IndicatorDefinition(
-                methodology=methodology,
-                code=item["code"],
-                version=item["version"],
-                name=item["name"],
-                name_en=item["name_en"],
-                description=item["description"].strip(),
-                description_en=item["description_en"].strip(),
-                formula=item["formula"].strip(),
-                inputs=item["inputs"],
-                unit=item["unit"],
-                direction=item["direction"],
-                periodicity=item["periodicity"],
-                subjects=item["subjects"],
-                min_sample=item["min_sample"],
-                legal_source=_legal_source(item["basis"]),
-                basis=definition_bases(item),
-                practice=item.get("practice", "").strip(),
-                params={
-                    **item.get("params", {}),
-                    "calculator": item["calculator"],
-                    "depends_on": item.get("depends_on", []),
-                },
-            )
-            for item in data["indicator"]
-        ]
+        [_definition(methodology, item) for item in data["indicator"]]
     )
     RatingWeight.objects.bulk_create(
         [
@@ -439,3 +422,47 @@ def methodology_load(*, path: Path, actor=None) -> LoadResult:
         },
     )
     return LoadResult(methodology, created=True)
+
+
+def _loaded_before(header: dict[str, Any], digest: str) -> MethodologyVersion | None:
+    """The version with this code if this very file was loaded before; another file with the
+    same code is refused (a change of methodology is a new version with a new code)."""
+    existing = MethodologyVersion.objects.filter(code=header["code"]).first()
+    if existing is None or existing.content_hash == digest:
+        return existing
+    raise MethodologyInvalid(
+        [
+            _(
+                "Версію %(v)s уже завантажено з іншим вмістом. Зміни методики оформлюють новою "
+                "версією з новим кодом."
+            )
+            % {"v": header["code"]}
+        ]
+    )
+
+
+def _definition(methodology: MethodologyVersion, item: dict[str, Any]) -> IndicatorDefinition:
+    return IndicatorDefinition(
+        methodology=methodology,
+        code=item["code"],
+        version=item["version"],
+        name=item["name"],
+        name_en=item["name_en"],
+        description=item["description"].strip(),
+        description_en=item["description_en"].strip(),
+        formula=item["formula"].strip(),
+        inputs=item["inputs"],
+        unit=item["unit"],
+        direction=item["direction"],
+        periodicity=item["periodicity"],
+        subjects=item["subjects"],
+        min_sample=item["min_sample"],
+        legal_source=_legal_source(item["basis"]),
+        basis=definition_bases(item),
+        practice=item.get("practice", "").strip(),
+        params={
+            **item.get("params", {}),
+            "calculator": item["calculator"],
+            "depends_on": item.get("depends_on", []),
+        },
+    )

@@ -4,7 +4,7 @@ from django.dispatch import receiver
 
 from yakist.cases.signals import cases_projected
 from yakist.feedback.signals import survey_answers_changed
-from yakist.indicators.services import (
+from yakist.indicators.dirty_marks import (
     dirty_mark,
     dirty_mark_each,
     periods_of,

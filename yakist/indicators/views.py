@@ -109,51 +109,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     rows = [(region, by_region.get(region.code)) for region in regions]
     rows.sort(key=lambda pair: -(pair[1].value if pair[1] and pair[1].value is not None else -1e9))
     if request.GET.get("format") in ("csv", "xlsx"):
-        return table_download(
-            title=f"{indicator}-{period}-regions",
-            fmt=request.GET["format"],
-            columns=[
-                _("Код регіону"),
-                _("Регіон"),
-                _("Значення"),
-                _("Чисельник"),
-                _("Знаменник"),
-                "n",
-                _("Стан"),
-            ],
-            rows=[
-                [
-                    r.code,
-                    r.display_name,
-                    res.value if res else None,
-                    res.numerator if res else None,
-                    res.denominator if res else None,
-                    res.n if res else 0,
-                    res.status if res else "no_data",
-                ]
-                for r, res in rows
-            ],
-        )
-    svg = render_map(
-        {code: (r.value if r.status == "ok" else None) for code, r in by_region.items()},
-        title=f"{definition.name_en if get_language() == 'en' else definition.name}, {period}",
-        names={r.code: r.display_name for r in regions},
-        fmt=lambda v: format_value(v, definition.unit),
-        href=lambda code: (
-            f"/analytics/region/{code}/?indicator={indicator}&period={period}"
-            if _may_see_region(scope, code)
-            else None
-        ),
-        lower_is_better=definition.direction == "lower_better",
-    )
-    centre_results = selectors.results_by_key(
-        indicator_code=indicator,
-        subject_type="centre",
-        period=period,
-        keys=None if scope.is_national else list(_visible_centre_codes(scope)),
-    )
-    values = [r.value for r in centre_results.values() if r.status == "ok"]
-    low, high = (-100.0, 100.0) if definition.unit == "index" else (0.0, 1.0)
+        return _regions_download(f"{indicator}-{period}-regions", request.GET["format"], rows)
     return render(
         request,
         "indicators/overview.html",
@@ -165,14 +121,74 @@ def overview(request: HttpRequest) -> HttpResponse:
             "periods": periods,
             "national": national,
             "rows": rows,
-            "map": svg,
-            "histogram": selectors.histogram(values, low=low, high=high),
+            "map": _regions_map(scope, definition, period, regions, by_region),
             "linked_regions": {r.code for r in regions},
-            "centres_ok": len(values),
-            "centres_total": len(centre_results),
             "scope": scope,
+            **_centre_spread(scope, definition, period),
         },
     )
+
+
+def _regions_download(title: str, fmt: str, rows: list[tuple]) -> HttpResponse:
+    return table_download(
+        title=title,
+        fmt=fmt,
+        columns=[
+            _("Код регіону"),
+            _("Регіон"),
+            _("Значення"),
+            _("Чисельник"),
+            _("Знаменник"),
+            "n",
+            _("Стан"),
+        ],
+        rows=[
+            [
+                r.code,
+                r.display_name,
+                res.value if res else None,
+                res.numerator if res else None,
+                res.denominator if res else None,
+                res.n if res else 0,
+                res.status if res else "no_data",
+            ]
+            for r, res in rows
+        ],
+    )
+
+
+def _regions_map(scope: Scope, definition, period: str, regions: list, by_region: dict) -> str:
+    """The oblast map of one indicator; only the oblasts the viewer may open link onwards."""
+    indicator = definition.code
+    return render_map(
+        {code: (r.value if r.status == "ok" else None) for code, r in by_region.items()},
+        title=f"{definition.name_en if get_language() == 'en' else definition.name}, {period}",
+        names={r.code: r.display_name for r in regions},
+        fmt=lambda v: format_value(v, definition.unit),
+        href=lambda code: (
+            f"/analytics/region/{code}/?indicator={indicator}&period={period}"
+            if _may_see_region(scope, code)
+            else None
+        ),
+        lower_is_better=definition.direction == "lower_better",
+    )
+
+
+def _centre_spread(scope: Scope, definition, period: str) -> dict:
+    """The histogram of the centres' figures the viewer may see, and how many are usable."""
+    centre_results = selectors.results_by_key(
+        indicator_code=definition.code,
+        subject_type="centre",
+        period=period,
+        keys=None if scope.is_national else list(_visible_centre_codes(scope)),
+    )
+    values = [r.value for r in centre_results.values() if r.status == "ok"]
+    low, high = (-100.0, 100.0) if definition.unit == "index" else (0.0, 1.0)
+    return {
+        "histogram": selectors.histogram(values, low=low, high=high),
+        "centres_ok": len(values),
+        "centres_total": len(centre_results),
+    }
 
 
 # Lazy: the module is imported once, the download is in the language of each request.

@@ -10,8 +10,8 @@ from ninja import Field, Router, Schema
 
 from yakist.core.problems import PayloadTooLarge, UnsupportedMediaType, problem_response
 from yakist.ingest import services
+from yakist.ingest.schema import EVENT
 from yakist.ingest.signatures import Message
-from yakist.ingest.validation import EVENT
 
 router = Router(tags=["Приймання подій"])
 

@@ -1,6 +1,6 @@
 """The data list of a system's connection agreement (Order 145 p.5), applied to each event.
 
-The common event schema (validation.EventIn) is what any system may send. An agreement narrows
+The common event schema (schema.EventIn) is what any system may send. An agreement narrows
 it: the event types and fields the system sends, and fields it must send beyond the common
 minimum. A system connected on an application (ПК ЦНАП «Вулик» via СЕВ ОВВ, Order 145 p.5 ¶2)
 or uploading files has no agreement and is checked against the common schema only.

@@ -24,12 +24,12 @@ from yakist.core.problems import Problem
 from yakist.core.ratelimit import enforce_rate_limit
 from yakist.ingest import datalist, lookups, problems, store
 from yakist.ingest.models import Journal, Nonce
+from yakist.ingest.personaldata import journal_body
 from yakist.ingest.signatures import Message, request_verify
 from yakist.ingest.validation import (
     Validated,
     batch_validate,
     conflict_item,
-    journal_body,
     same_content,
 )
 from yakist.registry.enums import SystemState

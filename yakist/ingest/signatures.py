@@ -113,6 +113,23 @@ def request_verify(*, message: Message, body: bytes, now: dt.datetime) -> Verifi
         raise problems.SignatureMalformed(
             _("Підпис має містити параметри keyid (рядок) і created (ціле число секунд).")
         )
+    key = _key_in_force(key_id, now)
+    implementation = _algorithm(key, params)
+    _times_check(created, params.get("expires"), now)
+    _nonce_check(nonce)
+    _components_check(covered, message.headers)
+    _signature_check(message, implementation, key_id, key.public_key_pem)
+    _digest_check(message.headers["Content-Digest"], body)
+    return Verified(
+        key=key,
+        nonce=nonce,
+        created=dt.datetime.fromtimestamp(created, tz=dt.UTC),
+        label=label,
+    )
+
+
+def _key_in_force(key_id: str, now: dt.datetime) -> SystemKey:
+    """The registered key, unless it is unknown, revoked or not in force at `now`."""
     key = registry.system_key_get(key_id)
     if key is None:
         raise problems.SignatureUnknownKey(_("Ключ «%(key)s» не зареєстровано.") % {"key": key_id})
@@ -125,6 +142,11 @@ def request_verify(*, message: Message, body: bytes, now: dt.datetime) -> Verifi
         raise problems.SignatureKeyExpired(
             _("Ключ «%(key)s» не чинний на %(now)s.") % {"key": key_id, "now": now.isoformat()}
         )
+    return key
+
+
+def _algorithm(key: SystemKey, params: dict) -> type[HTTPSignatureAlgorithm]:
+    """The verifier of the key's own algorithm; an `alg` naming another one is refused."""
     alg = params.get("alg", key.algorithm)
     implementation = VERIFIERS.get(key.algorithm)
     if alg != key.algorithm or implementation is None:
@@ -132,6 +154,11 @@ def request_verify(*, message: Message, body: bytes, now: dt.datetime) -> Verifi
             _("Алгоритм «%(alg)s» не відповідає ключу (%(expected)s).")
             % {"alg": alg, "expected": key.algorithm}
         )
+    return implementation
+
+
+def _times_check(created: int, expires: Any, now: dt.datetime) -> None:
+    """`created` within the window either side of server time; `expires`, if given, ahead."""
     window = settings.INGEST_SIGNATURE_WINDOW_SECONDS
     age = now.timestamp() - created
     if age > window:
@@ -143,39 +170,52 @@ def request_verify(*, message: Message, body: bytes, now: dt.datetime) -> Verifi
         raise problems.SignatureFromFuture(
             _("Час підпису на %(ahead)d с попереду часу сервера.") % {"ahead": -age}
         )
-    expires = params.get("expires")
-    if expires is not None:
-        if not isinstance(expires, int) or isinstance(expires, bool):
-            raise problems.SignatureMalformed(
-                _("Параметр expires підпису має бути цілим числом секунд.")
-            )
-        # Strictly: no grace after the moment the sender chose (the library would allow
-        # its clock skew on top).
-        if now.timestamp() >= expires:
-            raise problems.SignatureExpired(
-                _("Строк дії підпису (expires) минув %(ago)d с тому.")
-                % {"ago": now.timestamp() - expires}
-            )
+    if expires is None:
+        return
+    if not isinstance(expires, int) or isinstance(expires, bool):
+        raise problems.SignatureMalformed(
+            _("Параметр expires підпису має бути цілим числом секунд.")
+        )
+    # Strictly: no grace after the moment the sender chose (the library would allow its clock
+    # skew on top).
+    if now.timestamp() >= expires:
+        raise problems.SignatureExpired(
+            _("Строк дії підпису (expires) минув %(ago)d с тому.")
+            % {"ago": now.timestamp() - expires}
+        )
+
+
+def _nonce_check(nonce: Any) -> None:
     if not isinstance(nonce, str) or not NONCE_MIN <= len(nonce) <= NONCE_MAX:
         raise problems.SignatureMalformed(
             _("Підпис має містити параметр nonce (рядок %(min)s–%(max)s символів).")
             % {"min": NONCE_MIN, "max": NONCE_MAX}
         )
+
+
+def _components_check(covered: list, headers) -> None:
+    """Every required component is signed, and the digest header is there to check."""
     missing = [c for c in REQUIRED_COMPONENTS if c not in covered]
     if missing:
         raise problems.SignatureComponents(
             _("Підпис не охоплює: %(components)s.")
             % {"components": " ".join(f'"{c}"' for c in missing)}
         )
-    if "Content-Digest" not in message.headers:
+    if "Content-Digest" not in headers:
         raise problems.ContentDigestMissing()
+
+
+def _signature_check(
+    message: Message, implementation: type[HTTPSignatureAlgorithm], key_id: str, pem: str
+) -> None:
+    """The signature itself, by the library, against this one key."""
     verifier = HTTPMessageVerifier(
         signature_algorithm=implementation,
-        key_resolver=_OneKey(key_id, key.public_key_pem.encode()),
+        key_resolver=_OneKey(key_id, pem.encode()),
     )
     # The window was checked above with the project's own errors; the library must not
     # apply a stricter default of its own.
-    verifier.max_clock_skew = dt.timedelta(seconds=window)
+    verifier.max_clock_skew = dt.timedelta(seconds=settings.INGEST_SIGNATURE_WINDOW_SECONDS)
     try:
         verifier.verify(message, max_age=None, require_components=REQUIRED_COMPONENTS)
     except InvalidSignature as error:
@@ -183,15 +223,12 @@ def request_verify(*, message: Message, body: bytes, now: dt.datetime) -> Verifi
             _("Підпис не відповідає ключу «%(key)s» і підписаним компонентам запиту.")
             % {"key": key_id}
         ) from error
+
+
+def _digest_check(content_digest: str, body: bytes) -> None:
     try:
-        ContentDigest.verify(message.headers["Content-Digest"], body)
+        ContentDigest.verify(content_digest, body)
     except InvalidSignature as error:
         raise problems.ContentDigestMismatch(
             _("SHA-256 тіла запиту не збігається з Content-Digest.")
         ) from error
-    return Verified(
-        key=key,
-        nonce=nonce,
-        created=dt.datetime.fromtimestamp(created, tz=dt.UTC),
-        label=label,
-    )

@@ -21,16 +21,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yakist.core.spreadsheets import read_table
 from yakist.ingest import lookups, services
 from yakist.ingest.models import CaseUpload, Journal
-from yakist.ingest.validation import FIELD_ORDER, batch_validate, journal_body
+from yakist.ingest.personaldata import journal_body
+from yakist.ingest.schema import FIELD_ORDER
+from yakist.ingest.validation import batch_validate
 from yakist.registry import selectors as registry_selectors
 from yakist.registry import services as registry_services
-from yakist.registry.importers import read_table
 from yakist.registry.models.reference import Centre, Organisation
 
 if TYPE_CHECKING:
     from yakist.registry.models import ConnectedSystem
+
 
 FIRST_DATA_ROW = 2  # row 1 holds the column names
 INTEGER_FIELDS = frozenset({"rating"})

@@ -23,8 +23,8 @@ from lxml import etree
 
 from yakist.core.problems import Problem
 from yakist.ingest.models import Journal
+from yakist.ingest.schema import EVENT
 from yakist.ingest.services import BatchOutcome, Caller
-from yakist.ingest.validation import EVENT
 from yakist.registry import selectors as registry
 from yakist.registry.xroad import xroad_client_parse
 

@@ -395,40 +395,9 @@ def publication_publish_bulk(
         if item.missing:
             report.blocked[missing_reason(item.missing)] += 1
             continue
-        rows.append(
-            Publication(
-                code=publication_code(subject.type, subject.key, period.code, 1),
-                period=period.code,
-                periodicity=schedule.periodicity_of(period),
-                version=1,
-                state=Publication.State.PUBLISHED,
-                content_json=item.text,
-                content_hash=item.hash,
-                methodology_code=(item.content["methodology"] or {}).get("code", ""),
-                missing=[],
-                due_on=schedule.due_date(period),
-                prepared_at=now,
-                prepared_by=actor_user,
-                approved_at=now,
-                approved_by=actor_user,
-                published_at=now,
-                published_by=actor_user,
-                **_fields_for(subject),
-            )
-        )
+        rows.append(_first_published(subject, item, period, actor_user, now))
     Publication.objects.bulk_create(rows, batch_size=500)
-    SubjectLink.objects.bulk_create(
-        [
-            SubjectLink(
-                subject_type=p.subject_type,
-                subject_key=p.subject_key,
-                code=subject_code(p.subject_type, p.subject_key),
-            )
-            for p in rows
-        ],
-        batch_size=1000,
-        ignore_conflicts=True,
-    )
+    _subject_links_ensure(rows)
     # One entry per run names every publication it made (a per-row entry would double the
     # cost of a national run and say nothing more).
     audit_record(
@@ -447,6 +416,45 @@ def publication_publish_bulk(
     report.published = len(rows)
     _invalidate_after_commit(rows)
     return report
+
+
+def _subject_links_ensure(publications: list[Publication]) -> None:
+    """The permanent short link of every subject published (existing ones stay)."""
+    SubjectLink.objects.bulk_create(
+        [
+            SubjectLink(
+                subject_type=p.subject_type,
+                subject_key=p.subject_key,
+                code=subject_code(p.subject_type, p.subject_key),
+            )
+            for p in publications
+        ],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+
+
+def _first_published(subject: Subject, item, period: Period, actor_user, now) -> Publication:
+    """Version 1 of a subject's report, prepared, approved and published by one act."""
+    return Publication(
+        code=publication_code(subject.type, subject.key, period.code, 1),
+        period=period.code,
+        periodicity=schedule.periodicity_of(period),
+        version=1,
+        state=Publication.State.PUBLISHED,
+        content_json=item.text,
+        content_hash=item.hash,
+        methodology_code=(item.content["methodology"] or {}).get("code", ""),
+        missing=[],
+        due_on=schedule.due_date(period),
+        prepared_at=now,
+        prepared_by=actor_user,
+        approved_at=now,
+        approved_by=actor_user,
+        published_at=now,
+        published_by=actor_user,
+        **_fields_for(subject),
+    )
 
 
 @transaction.atomic

@@ -13,8 +13,9 @@ from yakist.accounts.scope import scope_of
 from yakist.accounts.services import audit_record
 from yakist.core.problems import Problem
 from yakist.core.spreadsheets import XLSX_CONTENT_TYPE, upload_bytes
-from yakist.registry import importers, selectors
+from yakist.registry import exporting, importers, selectors
 from yakist.registry.enums import Status
+from yakist.registry.filelayout import KINDS
 from yakist.registry.models import Centre
 
 
@@ -79,7 +80,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         kind = request.POST.get("kind")
         upload = request.FILES.get("file")
-        if kind not in importers.KINDS or upload is None:
+        if kind not in KINDS or upload is None:
             messages.error(request, _("Оберіть вид даних і файл CSV або XLSX."))
         else:
             try:
@@ -108,7 +109,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
                     )
                 else:
                     messages.info(request, _("Перевірку завершено: помилок немає."))
-    return render(request, "registry/import.html", {"report": report, "kinds": importers.KINDS})
+    return render(request, "registry/import.html", {"report": report, "kinds": KINDS})
 
 
 @staff_required
@@ -116,9 +117,9 @@ def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     scope = scope_of(request.user)
     if not scope.can_edit_registry:
         raise PermissionDenied
-    if kind not in importers.KINDS or fmt not in ("csv", "xlsx"):
+    if kind not in KINDS or fmt not in ("csv", "xlsx"):
         raise Http404
-    content = importers.registry_export(kind=kind, fmt=fmt)
+    content = exporting.registry_export(kind=kind, fmt=fmt)
     audit_record(
         actor=request.user,
         action="export",

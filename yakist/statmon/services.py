@@ -17,9 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yakist.accounts.models import AuditEntry
 from yakist.accounts.scope import scope_of
-from yakist.accounts.services import audit_record, audit_record_many
+from yakist.accounts.services import audit_entry, audit_record, audit_record_many
 from yakist.core.periods import Period
 from yakist.core.problems import Problem, ValidationFailed
 from yakist.registry.enums import Status
@@ -413,7 +412,7 @@ def _accept_many(ids: list[int], *, actor, comment: str, request) -> int:
     )
     audit_record_many(
         entries=[
-            AuditEntry(
+            audit_entry(
                 at=now,
                 actor=actor_user(actor),
                 actor_name=actor_name(actor),

@@ -18,18 +18,14 @@ from django.utils import timezone
 from yakist.core.periods import KYIV, Period
 from yakist.feedback.models import ExternalSurvey
 from yakist.feedback.services import external_survey_delete, external_survey_import
+from yakist.indicators.dirty_marks import periods_of, periods_of_quarter
 from yakist.indicators.models import (
     DirtyPeriod,
     IndicatorDefinition,
     IndicatorResult,
     RatingResult,
 )
-from yakist.indicators.services import (
-    indicators_compute,
-    indicators_refresh,
-    periods_of,
-    periods_of_quarter,
-)
+from yakist.indicators.services import indicators_compute, indicators_refresh
 from yakist.indicators.tests.test_hand_fixture import Q4, build, report_for, value
 from yakist.registry.models.reference import Centre
 from yakist.statmon import selectors as statmon_selectors

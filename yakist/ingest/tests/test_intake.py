@@ -15,9 +15,9 @@ from yakist.cases.models import Case
 from yakist.cases.selectors import case_counters
 from yakist.cases.services import cases_project_pending
 from yakist.ingest.models import Event, Journal, SandboxEvent
+from yakist.ingest.personaldata import pseudonym
 from yakist.ingest.tests import support
 from yakist.ingest.tests.support import refused
-from yakist.ingest.validation import pseudonym
 from yakist.registry.models.reference import Centre, Organisation
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from yakist.ingest import services
 from yakist.ingest.models import Event, Journal, Nonce
+from yakist.ingest.personaldata import pseudonym, rnokpp_checksum_ok
 from yakist.ingest.tests import support
 from yakist.ingest.tests.support import refused
-from yakist.ingest.validation import pseudonym, rnokpp_checksum_ok
 
 pytestmark = pytest.mark.django_db
 

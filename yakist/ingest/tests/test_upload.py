@@ -13,9 +13,9 @@ from django.utils import timezone
 from yakist.cases.models import Case
 from yakist.core.spreadsheets import xlsx_bytes
 from yakist.ingest.models import CaseUpload, Journal
+from yakist.ingest.schema import FIELD_ORDER
 from yakist.ingest.tests import support
 from yakist.ingest.upload import case_upload_accept, template_rows
-from yakist.ingest.validation import FIELD_ORDER
 from yakist.registry.models import ConnectedSystem
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,10 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from yakist.accounts.models import AuditEntry
+from yakist.core.problems import ImportFileInvalid
 from yakist.core.spreadsheets import SpreadsheetRefused
-from yakist.registry.importers import ImportFileInvalid, registry_export, registry_import
+from yakist.registry.exporting import registry_export
+from yakist.registry.importers import registry_import
 from yakist.registry.models import Centre, Organisation, Service
 
 pytestmark = pytest.mark.django_db

@@ -8,10 +8,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from yakist.core.problems import Problem
-from yakist.core.spreadsheets import file_bytes
+from yakist.core.spreadsheets import file_bytes, read_table
 from yakist.feedback.models import ExternalSurvey
 from yakist.feedback.services import external_survey_import, feedback_contacts_purge
-from yakist.registry.importers import read_table
 
 
 class Command(BaseCommand):

@@ -7,7 +7,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from yakist.core.problems import Problem
 from yakist.core.spreadsheets import file_bytes
-from yakist.registry.importers import KINDS, registry_export, registry_import
+from yakist.registry.exporting import registry_export
+from yakist.registry.filelayout import KINDS
+from yakist.registry.importers import registry_import
 
 
 class Command(BaseCommand):
