@@ -15,13 +15,16 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection
 from django.utils import timezone
 
+from yakist.core.db import binary_cursor
 from yakist.indicators import engine
 from yakist.indicators.models import IndicatorResult
+from yakist.indicators.selectors import FIGURE_FIELDS
 
 if TYPE_CHECKING:
     from yakist.indicators.services import ComputeReport
 
-RESULT_FIELDS = ("value", "numerator", "denominator", "n", "ci_low", "ci_high", "extra", "status")
+# The figures compared to decide whether a stored figure changed.
+RESULT_FIELDS = FIGURE_FIELDS
 INSERT_COLUMNS = (
     "definition_id",
     "indicator_code",
@@ -123,9 +126,17 @@ def _result_row(row: engine.Row, definition_id: int, period_code: str, revision:
 
 
 def _insert_results(rows: list[tuple]) -> None:
-    """A plain multi-row INSERT: a period has tens of thousands of figures, and building a model
-    instance for each costs more than writing it."""
+    """A period has tens of thousands of figures: PostgreSQL gets them in one COPY (a long
+    multi-row INSERT bound on the client is parsed anew for every chunk); SQLite gets plain
+    multi-row INSERTs. Building a model instance for each would cost more than writing it."""
     table = IndicatorResult._meta.db_table
+    if connection.vendor == "postgresql":
+        if rows:
+            copy_sql = f"COPY {table} ({', '.join(INSERT_COLUMNS)}) FROM STDIN"
+            with binary_cursor() as cursor, cursor.copy(copy_sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
     placeholders = "(" + ", ".join(["%s"] * len(INSERT_COLUMNS)) + ")"
     with connection.cursor() as cursor:
         for chunk in chunks(rows, 500):
