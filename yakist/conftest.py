@@ -17,10 +17,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from django.conf import settings
     from django.utils.module_loading import import_string
 
+    from yakist.ingest.partitions import partitions_ensure
+
     with django_db_blocker.unblock():
         context = DemoContext(seed=TEST_SEED, scale=0.02, console=Console(quiet=True))
         for path in settings.DEMO_STEPS:
             import_string(path)(context)
+        # As the worker does after a demo: the history moves into its month partitions.
+        partitions_ensure()
 
 
 @pytest.fixture(autouse=True)

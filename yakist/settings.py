@@ -312,6 +312,9 @@ TREMBITA_SOAP_MAX_BYTES = int(
 )
 # Raw request bodies stay in the journal this long after their events reached the cases.
 INGEST_JOURNAL_RETENTION_DAYS = int(os.environ.get("YAKIST_JOURNAL_RETENTION_DAYS", "90"))
+# Events and journal entries are kept for good unless this is set: then whole months older
+# than this many months are removed (a month partition dropped on PostgreSQL).
+INGEST_EVENT_RETENTION_MONTHS = int(os.environ.get("YAKIST_EVENT_RETENTION_MONTHS", "0"))
 # Retention of personal data, run daily by the worker (`yakist events work`, yakist.core.retention):
 # a citizen's contact this many days after the message was answered or rejected; applicants'
 # survey comments and the client addresses of audit entries after this many days.

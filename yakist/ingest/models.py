@@ -6,6 +6,13 @@ The event tables carry no foreign-key constraints: intake validates every code a
 registry before the insert, registry rows are never deleted (they are closed instead), and a
 foreign-key trigger per row would cost the hot path a large share of its throughput
 (docs/performance.md).
+
+On PostgreSQL `ingest_event` and `ingest_journal` are partitioned by the month of receipt
+(yakist.ingest.partitions, docs/scaling.md §1). A partitioned table's unique indexes must hold
+the partition key, so the database keys differ from the models' here: the journal's is
+(id, received_at) — ids still come from one sequence — and an event's idempotency key
+(system, event_id) lives in the narrow unpartitioned `EventKey`. Nothing refers to these
+tables with a constraint: `EventBase.journal` is a plain reference.
 """
 
 from django.conf import settings
@@ -163,6 +170,36 @@ class SandboxEvent(EventBase):
     class Meta(EventBase.Meta):
         verbose_name = _("подія справи (пісочниця)")
         verbose_name_plural = _("події справ (пісочниця)")
+
+
+class EventKey(models.Model):
+    """The idempotency key of a stored production event, for every month at once.
+
+    Used on PostgreSQL only, where `ingest_event` is partitioned by month and cannot itself
+    hold a unique (system, event_id): intake inserts the key and the event in one statement,
+    and only the events whose keys were new (yakist.ingest.store). `received_at` leads from a
+    key to the month its event is in. A deleted event takes its key with it (a trigger), and
+    retention removes the keys of the months it drops. On SQLite the table stays empty:
+    `ingest_event` there is one table with (system, event_id) as its primary key.
+    """
+
+    pk = models.CompositePrimaryKey("system", "event_id")
+    system = models.ForeignKey(
+        "registry.ConnectedSystem",
+        models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    event_id = models.UUIDField()
+    received_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("ключ події справи")
+        verbose_name_plural = _("ключі подій справ")
+
+    def __str__(self) -> str:
+        return f"{self.system_id}:{self.event_id}"
 
 
 class CaseUpload(models.Model):

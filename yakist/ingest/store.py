@@ -2,6 +2,11 @@
 
 PostgreSQL gets `INSERT … SELECT FROM unnest(arrays) ON CONFLICT DO NOTHING`; SQLite gets one
 prepared `INSERT … ON CONFLICT DO NOTHING` run over all rows. No ORM object is built per event.
+
+On PostgreSQL the production events are partitioned by month of receipt and their idempotency
+key lives in `ingest_eventkey` (yakist.ingest.partitions): one statement inserts the keys with
+`ON CONFLICT DO NOTHING` and then the events whose keys were new, so a duplicate is told apart
+exactly as the primary key of one table told it before.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from typing import Any
 from django.db import connection
 
 from yakist.core.db import binary_cursor, sqlite_datetime
-from yakist.ingest.models import Event, EventBase, Journal, SandboxEvent
+from yakist.ingest.models import Event, EventBase, EventKey, Journal, SandboxEvent
 
 try:  # the PostgreSQL driver; SQLite installations do without it
     import psycopg
@@ -56,6 +61,12 @@ def event_model(*, sandbox: bool) -> type[EventBase]:
     return SandboxEvent if sandbox else Event
 
 
+def keyed_apart(*, sandbox: bool) -> bool:
+    """Whether the events' idempotency key is a table of its own (the partitioned production
+    events on PostgreSQL) rather than the event table's primary key."""
+    return not sandbox and connection.vendor == "postgresql"
+
+
 def events_insert(
     *,
     sandbox: bool,
@@ -87,12 +98,27 @@ def events_insert(
             unnest = ", ".join(array for array, _ in arrays)
             aliases = ", ".join(alias for _, alias in arrays)
             source = f"FROM unnest({unnest}) AS u({aliases}) "
-        sql = (
-            f"INSERT INTO {table} ({names}) SELECT %b, %b, %b, {', '.join(selected)} "
-            f"{source}ON CONFLICT DO NOTHING"
-        )
+        if keyed_apart(sandbox=sandbox):
+            # The keys first; an event goes in only if its key did (the join with `fresh`).
+            keys = EventKey._meta.db_table
+            sql = (
+                f"WITH batch ({', '.join(EVENT_COLUMNS)}) AS "  # noqa: S608
+                f"(SELECT {', '.join(selected)} {source}), "
+                f"fresh AS (INSERT INTO {keys} (system_id, event_id, received_at) "
+                "SELECT %b, event_id, %b FROM batch ON CONFLICT DO NOTHING RETURNING event_id) "
+                f"INSERT INTO {table} ({names}) "
+                "SELECT %b, %b, %b, batch.* FROM batch JOIN fresh USING (event_id)"
+            )
+            values = [*constants, *params, system_id, received_at]
+            values += [system_id, journal_id, received_at]
+        else:
+            sql = (
+                f"INSERT INTO {table} ({names}) SELECT %b, %b, %b, {', '.join(selected)} "
+                f"{source}ON CONFLICT DO NOTHING"
+            )
+            values = [system_id, journal_id, received_at, *constants, *params]
         with binary_cursor() as cursor:
-            cursor.execute(sql, [system_id, journal_id, received_at, *constants, *params])
+            cursor.execute(sql, values)
             return cursor.rowcount
     # SQLite: one prepared statement run over all rows by the driver's C loop.
     received = sqlite_datetime(received_at)
@@ -151,10 +177,23 @@ def events_stored(
     """Stored events by id: (journal id, row in validation order) — for the rare path that
     tells a resent event (duplicate) from a different event under the same id (conflict)."""
     model = event_model(sandbox=sandbox)
+    wanted = list(event_ids)
+    if keyed_apart(sandbox=sandbox):
+        # The keys say when (so in which month) each event was received: each month is read
+        # for the events it holds, through the BRIN index on received_at.
+        months: dict[dt.datetime, list] = {}
+        for event_id, received_at in EventKey.objects.filter(
+            system_id=system_id, event_id__in=wanted
+        ).values_list("event_id", "received_at"):
+            months.setdefault(received_at, []).append(event_id)
+        searches = [{"received_at": at, "event_id__in": ids} for at, ids in months.items()]
+    else:
+        searches = [{"event_id__in": wanted}]
     found = {}
-    for values in model.objects.filter(
-        system_id=system_id, event_id__in=list(event_ids)
-    ).values_list("journal_id", *EVENT_COLUMNS):
-        journal_id, event_id, *rest = values
-        found[str(event_id)] = (journal_id, (str(event_id), *rest))
+    for search in searches:
+        for values in model.objects.filter(system_id=system_id, **search).values_list(
+            "journal_id", *EVENT_COLUMNS
+        ):
+            journal_id, event_id, *rest = values
+            found[str(event_id)] = (journal_id, (str(event_id), *rest))
     return found
