@@ -88,7 +88,8 @@ class Intake:
 
 def codes() -> dict[str, list[str]]:
     """Codes an event may name: active services, every active access point, the providers."""
-    from yakist.registry.models import Centre, Organisation, Service, Status
+    from yakist.registry.enums import Status
+    from yakist.registry.models.reference import Centre, Organisation, Service
 
     return {
         "services": list(

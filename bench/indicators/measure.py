@@ -45,7 +45,7 @@ from yakist.indicators.models import (  # noqa: E402
 from yakist.indicators.selectors import methodology_at  # noqa: E402
 from yakist.indicators.services import dirty_mark, indicators_compute, indicators_refresh  # noqa: E402
 from yakist.registry.demo import territories, world  # noqa: E402
-from yakist.registry.models import Centre  # noqa: E402
+from yakist.registry.models.reference import Centre  # noqa: E402
 
 FULL_QUARTER_CASES = 5_000_000
 QUARTER_CASES = int(
