@@ -23,7 +23,7 @@ from bench.harness import Result, machine, print_results
 from bench.summary import entry, summary_write
 
 # Each module bench/<name>/run.py has run(console) -> list[Result].
-BENCHMARKS: list[str] = ["ingest", "indicators", "portal", "demo"]
+BENCHMARKS: list[str] = ["ingest", "growth", "indicators", "portal", "demo"]
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "performance.md"
 
 
