@@ -131,6 +131,15 @@ def prepare() -> None:
     say(f"  готово за / done in {time.perf_counter() - started:.0f} s")
 
 
+def _sizes(cursor) -> tuple[int, int, int]:
+    """How many active centres, services and provider kinds the generator draws from."""
+    cursor.execute(
+        "SELECT (SELECT count(*) FROM bench_centres), (SELECT count(*) FROM bench_services), "
+        "(SELECT count(DISTINCT k) FROM bench_units)"
+    )
+    return cursor.fetchone()
+
+
 def _generate(
     count: int,
     offset: int,
@@ -171,12 +180,7 @@ def _generate(
             """
         )
         cursor.execute("ANALYZE bench_centres, bench_services, bench_units")
-        cursor.execute("SELECT count(*) FROM bench_centres")
-        centres = cursor.fetchone()[0]
-        cursor.execute("SELECT count(*) FROM bench_services")
-        services = cursor.fetchone()[0]
-        cursor.execute("SELECT count(DISTINCT k) FROM bench_units")
-        providers = cursor.fetchone()[0]
+        centres, services, providers = _sizes(cursor)
         cursor.execute(
             f"""
             INSERT INTO {table} (system_id, case_id, sandbox, service_id, centre_id, main_centre_id,

@@ -28,6 +28,20 @@ def run(console: Console) -> list[Result]:
     """The measurement runs in a child process with DATABASE_URL set to its own database."""
     database = os.environ.get("BENCH_INDICATORS_DATABASE_URL") or sibling_database_url("indicators")
     _ensure_database(database)
+    lines = _measure(console, database)
+    figures = dict(line[4:].split("=", 1) for line in lines if line.startswith("FIG "))
+    cases = int(figures["cases"])
+    engine, hand = float(figures["engine_s"]), float(figures["hand_sql_s"])
+    console.print(
+        f"Квартал / quarter {figures['period']}: {cases:,} справ / cases received "
+        f"({int(figures['done']):,} done); engine {engine:.2f} s vs hand SQL {hand:.2f} s; "
+        f"рівність перевірено / equality checked for {int(figures['subjects']):,} subjects"
+    )
+    return _results(figures, cases=cases, engine=engine, hand=hand)
+
+
+def _measure(console: Console, database: str) -> list[str]:
+    """Run bench.indicators.measure; its progress is printed, its FIG lines returned."""
     with tempfile.TemporaryDirectory(prefix="yakist-bench-indicators-") as var_dir:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("YAKIST_", "DJANGO_"))}
         env.update(
@@ -62,19 +76,15 @@ def run(console: Console) -> list[Result]:
         if child.returncode != 0:
             console.print(errors.read_text()[-4000:], markup=False)
             raise RuntimeError(f"bench/indicators failed (exit {child.returncode})")
-    figures = dict(line[4:].split("=", 1) for line in lines if line.startswith("FIG "))
-    cases = int(figures["cases"])
-    engine, hand = float(figures["engine_s"]), float(figures["hand_sql_s"])
+    return lines
+
+
+def _results(figures: dict[str, str], *, cases: int, engine: float, hand: float) -> list[Result]:
     events = int(figures.get("intake_events", 0))
     reduced = "; ".join(
         ([f"{cases:,} cases in the quarter, not {FULL_CASES:,}"] if cases < FULL_CASES else [])
         + ([f"{figures['rounds']} timed run(s) a side"] if int(figures["rounds"]) < 2 else [])
         + ([f"{events:,} intake events, not 10,000"] if events < 10_000 else [])
-    )
-    console.print(
-        f"Квартал / quarter {figures['period']}: {cases:,} справ / cases received "
-        f"({int(figures['done']):,} done); engine {engine:.2f} s vs hand SQL {hand:.2f} s; "
-        f"рівність перевірено / equality checked for {int(figures['subjects']):,} subjects"
     )
     results = [
         Result(

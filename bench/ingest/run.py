@@ -53,67 +53,17 @@ def run(console: Console) -> list[Result]:
     _database_create(database_url)
     with tempfile.TemporaryDirectory(prefix="yakist-bench-") as var_dir:
         env = _env(database_url, var_dir)
-        console.print(f"База: {_redacted(database_url)}; підготовка світу (migrate, demo)…")
-        subprocess.run([YAKIST, "migrate", "-v0"], check=True, env=env, cwd=ROOT)
-        # The demo refuses a database holding systems it did not make (the guard of
-        # core/demo.py), and earlier runs leave their bench systems: build the world once.
-        if not _world_ready(database_url):
-            subprocess.run(
-                [YAKIST, "demo", "--scale", "0.01"],
-                check=True,
-                env=env,
-                cwd=ROOT,
-                stdout=subprocess.DEVNULL,
-            )
-        _fresh_tables(database_url)
+        _world_prepare(database_url, env, console)
         key_id, private = _system_register(env, var_dir)
         codes = _codes(database_url)
         port = _free_port()
-        server = subprocess.Popen(
-            [
-                YAKIST,
-                "serve",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(WORKERS),
-                "--threads",
-                str(THREADS),
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        http_rates, copy_rates, bulk_rates = [], [], []
+        server = _server_start(env, port)
         try:
             _wait_healthy(port)
             _warm_up(port, key_id, private, codes, console)
-            per_round = EVENTS // ROUNDS
-            console.print(
-                f"{ROUNDS} раунди по {per_round:,} подій (пакети по {BATCH}): HTTP з {CLIENTS} "
-                f"клієнтів → gunicorn {WORKERS}×{THREADS}, потім COPY тих самих рядків"
+            http_rates, copy_rates, bulk_rates = _rounds(
+                console, database_url, port=port, key_id=key_id, private=private, codes=codes
             )
-            for number in range(ROUNDS):
-                run_id = f"{number}{uuid.uuid4().hex[:7]}"
-                events = _events(codes, per_round, seed=number, run_id=run_id)
-                bodies = [
-                    json.dumps({"events": events[i : i + BATCH]}, separators=(",", ":")).encode()
-                    for i in range(0, len(events), BATCH)
-                ]
-                requests = [_signed(body, key_id, private, port) for body in bodies]
-                seconds, accepted = _send_all(port, requests)
-                if accepted != len(events):
-                    raise RuntimeError(f"прийнято {accepted} з {len(events)} подій")
-                batches_seconds, bulk_seconds = _copy_baselines(database_url, key_id, run_id)
-                http_rates.append(accepted / seconds)
-                copy_rates.append(accepted / batches_seconds)
-                bulk_rates.append(accepted / bulk_seconds)
-                console.print(
-                    f"  раунд {number + 1}: HTTP {http_rates[-1]:,.0f} подій/с; COPY пакетами "
-                    f"{copy_rates[-1]:,.0f}; одним COPY {bulk_rates[-1]:,.0f} рядків/с"
-                )
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -150,6 +100,74 @@ def run(console: Console) -> list[Result]:
             reduced=reduced,
         ),
     ]
+
+
+def _world_prepare(database_url: str, env: dict[str, str], console: Console) -> None:
+    console.print(f"База: {_redacted(database_url)}; підготовка світу (migrate, demo)…")
+    subprocess.run([YAKIST, "migrate", "-v0"], check=True, env=env, cwd=ROOT)
+    # The demo refuses a database holding systems it did not make (the demo guard), and
+    # earlier runs leave their bench systems: build the world once.
+    if not _world_ready(database_url):
+        subprocess.run(
+            [YAKIST, "demo", "--scale", "0.01"],
+            check=True,
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+        )
+    _fresh_tables(database_url)
+
+
+def _server_start(env: dict[str, str], port: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            YAKIST,
+            "serve",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(WORKERS),
+            "--threads",
+            str(THREADS),
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def _rounds(
+    console: Console, database_url: str, *, port: int, key_id: str, private, codes
+) -> tuple[list[float], list[float], list[float]]:
+    """Each round: the signed HTTP side, then both COPY baselines of the very rows stored."""
+    http_rates, copy_rates, bulk_rates = [], [], []
+    per_round = EVENTS // ROUNDS
+    console.print(
+        f"{ROUNDS} раунди по {per_round:,} подій (пакети по {BATCH}): HTTP з {CLIENTS} "
+        f"клієнтів → gunicorn {WORKERS}×{THREADS}, потім COPY тих самих рядків"
+    )
+    for number in range(ROUNDS):
+        run_id = f"{number}{uuid.uuid4().hex[:7]}"
+        events = _events(codes, per_round, seed=number, run_id=run_id)
+        bodies = [
+            json.dumps({"events": events[i : i + BATCH]}, separators=(",", ":")).encode()
+            for i in range(0, len(events), BATCH)
+        ]
+        requests = [_signed(body, key_id, private, port) for body in bodies]
+        seconds, accepted = _send_all(port, requests)
+        if accepted != len(events):
+            raise RuntimeError(f"прийнято {accepted} з {len(events)} подій")
+        batches_seconds, bulk_seconds = _copy_baselines(database_url, key_id, run_id)
+        http_rates.append(accepted / seconds)
+        copy_rates.append(accepted / batches_seconds)
+        bulk_rates.append(accepted / bulk_seconds)
+        console.print(
+            f"  раунд {number + 1}: HTTP {http_rates[-1]:,.0f} подій/с; COPY пакетами "
+            f"{copy_rates[-1]:,.0f}; одним COPY {bulk_rates[-1]:,.0f} рядків/с"
+        )
+    return http_rates, copy_rates, bulk_rates
 
 
 def _env(database_url: str, var_dir: str) -> dict[str, str]:

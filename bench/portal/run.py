@@ -70,15 +70,28 @@ def run(console: Console) -> list[Result]:
             "PYTHONPATH": str(ROOT),
         }
     )
-    bin_dir = Path(sys.executable).parent
     console.print(f"Підготовка національних даних у {urlsplit(database).path.lstrip('/')}…")
+    plan = _prepare(database, env, workdir, scale)
+    pages, static, loop_pages, loop_static = _loads(env, plan["urls"])
+    shutil.rmtree(workdir, ignore_errors=True)
+    return _results(console, plan, scale, pages, static, loop_pages, loop_static)
+
+
+def _prepare(database: str, env: dict[str, str], workdir: Path, scale: float) -> dict:
+    """A fresh national demo database and the list of public URLs to load."""
+    bin_dir = Path(sys.executable).parent
     _recreate_database(database)
     demo = [str(bin_dir / "yakist"), "demo"] + (["--scale", str(scale)] if scale < 1 else [])
     subprocess.run(demo, env=env, check=True, capture_output=True)
     subprocess.run(
         [sys.executable, "-m", "bench.portal.prepare", str(workdir)], env=env, check=True, cwd=ROOT
     )
-    plan = json.loads((workdir / "urls.json").read_text(encoding="utf-8"))
+    return json.loads((workdir / "urls.json").read_text(encoding="utf-8"))
+
+
+def _loads(env: dict[str, str], urls: list[str]) -> tuple[LoadResult, ...]:
+    """Pages and the static file, with think time and in a closed loop, on one server."""
+    bin_dir = Path(sys.executable).parent
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
@@ -91,20 +104,28 @@ def run(console: Console) -> list[Result]:
     closed = (0.0, 0.0)
     try:
         _wait(base)
-        for path in plan["urls"]:  # render each page once: the run measures the cached site
+        for path in urls:  # render each page once: the run measures the cached site
             urllib.request.urlopen(base + path, timeout=30).read()
-        pages = run_load(base, plan["urls"], clients=CONNECTIONS, seconds=SECONDS)
-        static = run_load(base, static_path, clients=CONNECTIONS, seconds=SECONDS)
-        loop_pages = run_load(
-            base, plan["urls"], clients=CONNECTIONS, seconds=SECONDS, think=closed
-        )
-        loop_static = run_load(
-            base, static_path, clients=CONNECTIONS, seconds=SECONDS, think=closed
+        return (
+            run_load(base, urls, clients=CONNECTIONS, seconds=SECONDS),
+            run_load(base, static_path, clients=CONNECTIONS, seconds=SECONDS),
+            run_load(base, urls, clients=CONNECTIONS, seconds=SECONDS, think=closed),
+            run_load(base, static_path, clients=CONNECTIONS, seconds=SECONDS, think=closed),
         )
     finally:
         server.terminate()
         server.wait(timeout=30)
-    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _results(
+    console: Console,
+    plan: dict,
+    scale: float,
+    pages: LoadResult,
+    static: LoadResult,
+    loop_pages: LoadResult,
+    loop_static: LoadResult,
+) -> list[Result]:
     size = plan["median_size"]
     console.print(
         f"З паузами / with think time: сторінки {_line(pages)}; статичний файл ({size} байт) "
