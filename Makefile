@@ -39,7 +39,7 @@ demo: $(VENV)/.installed
 	YAKIST_DEMO=1 $(BIN)/yakist demo
 	@export YAKIST_DEMO=1; \
 	$(BIN)/yakist events work --quiet & worker=$$!; \
-	$(BIN)/yakist events live --url http://$(DEMO_BIND) --quiet & live=$$!; \
+	$(BIN)/yakist demo live --url http://$(DEMO_BIND) --quiet & live=$$!; \
 	($(BIN)/yakist indicators backfill --quarters 4 >/dev/null; \
 	 exec $(BIN)/yakist indicators refresh --every 60 >/dev/null) & indicators=$$!; \
 	trap 'kill $$worker $$live $$indicators 2>/dev/null; wait $$worker $$live $$indicators 2>/dev/null' EXIT INT TERM; \

@@ -5,8 +5,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from rich.console import Console
 
-from yakist.accounts.demo import DEMO_PASSWORD
-from yakist.core.demo import DemoContext
+from yakist.demo.accounts import DEMO_PASSWORD
+from yakist.demo.runner import DemoContext
 
 TEST_SEED = 20260101
 

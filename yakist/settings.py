@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "yakist.portal",
     "yakist.improvement",
     "yakist.console",
+    "yakist.demo",
 ]
 
 MIDDLEWARE = [
@@ -352,21 +353,21 @@ SURVEY_RATE_LIMIT = int(os.environ.get("YAKIST_SURVEY_RATE_LIMIT", "3"))
 # stored, so this only stops one client from hammering the server).
 POSTER_RATE_LIMIT = int(os.environ.get("YAKIST_POSTER_RATE_LIMIT", "30"))
 
-# Demo generator: the steps each app contributes, run in this order by `yakist demo`.
+# Demo generator (yakist/demo/): its steps, run in this order by `yakist demo`.
 DEMO_STEPS = [
-    "yakist.registry.demo.territories",
-    "yakist.registry.demo.world",
-    "yakist.registry.demo_subjects.subjects",
-    "yakist.accounts.demo.logins",
-    "yakist.ingest.demo.stream",
-    "yakist.ingest.demo_subjects.uploads",
-    "yakist.statmon.demo.quarters",
-    "yakist.statmon.demo_hromada.reports",
-    "yakist.feedback.demo.surveys",
-    "yakist.feedback.demo.messages",
-    "yakist.indicators.demo.compute",
-    "yakist.improvement.demo.loop",
-    "yakist.portal.demo.publish",
+    "yakist.demo.registry.territories",
+    "yakist.demo.registry.world",
+    "yakist.demo.registry_subjects.subjects",
+    "yakist.demo.accounts.logins",
+    "yakist.demo.stream.stream",
+    "yakist.demo.stream_subjects.uploads",
+    "yakist.demo.statmon.quarters",
+    "yakist.demo.statmon_hromada.reports",
+    "yakist.demo.feedback.surveys",
+    "yakist.demo.feedback.messages",
+    "yakist.demo.indicators.compute",
+    "yakist.demo.improvement.loop",
+    "yakist.demo.portal.publish",
 ]
 DEMO_SEED = int(os.environ.get("YAKIST_DEMO_SEED", "864"))
 

@@ -33,8 +33,9 @@ from rich.console import Console  # noqa: E402
 from bench import signed  # noqa: E402
 from yakist.cases.models import Case  # noqa: E402
 from yakist.cases.services import cases_project_pending  # noqa: E402
-from yakist.core.demo import DemoContext  # noqa: E402
 from yakist.core.periods import Period  # noqa: E402
+from yakist.demo.registry import territories, world  # noqa: E402
+from yakist.demo.runner import DemoContext  # noqa: E402
 from yakist.indicators.methodology import methodology_load  # noqa: E402
 from yakist.indicators.models import (  # noqa: E402
     CaseCube,
@@ -44,7 +45,6 @@ from yakist.indicators.models import (  # noqa: E402
 )
 from yakist.indicators.selectors import methodology_at  # noqa: E402
 from yakist.indicators.services import dirty_mark, indicators_compute, indicators_refresh  # noqa: E402
-from yakist.registry.demo import territories, world  # noqa: E402
 from yakist.registry.models.reference import Centre  # noqa: E402
 
 FULL_QUARTER_CASES = 5_000_000

@@ -29,7 +29,7 @@ from yakist.ingest.rejections import event_errors
 from yakist.ingest.schema import EARLIEST, FIELD_ORDER, REASON_TYPES, batch_parse
 
 # FIELD_ORDER and pseudonym stay importable from here for the demo generators
-# (yakist.ingest.demo, demo_subjects), which import them from this module.
+# (yakist.demo.stream, yakist.demo.stream_subjects), which import them from this module.
 __all__ = [
     "FIELD_ORDER",
     "Validated",

@@ -5,8 +5,8 @@ from django.contrib.auth import get_user_model
 from django.forms import BooleanField, MultiWidget
 from django.test import Client
 
-from yakist.accounts.demo import DEMO_PASSWORD
 from yakist.accounts.models import AuditEntry
+from yakist.demo.accounts import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

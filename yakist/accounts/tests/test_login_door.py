@@ -8,10 +8,10 @@ import pytest
 from django.db import connection
 from django.test import RequestFactory
 
-from yakist.accounts.demo import DEMO_PASSWORD
 from yakist.accounts.models import AuditEntry
 from yakist.core import ratelimit
 from yakist.core.network import client_ip
+from yakist.demo.accounts import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ import pytest
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from yakist.accounts.demo import DEMO_PASSWORD
 from yakist.accounts.models import AuditEntry
+from yakist.demo.accounts import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

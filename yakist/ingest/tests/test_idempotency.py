@@ -10,7 +10,7 @@ from django.utils import timezone
 from yakist.cases.deadlines import Term
 from yakist.cases.models import Case
 from yakist.cases.services import cases_project_pending
-from yakist.ingest.demo import CentreProfile, plan_case
+from yakist.demo.stream import CentreProfile, plan_case
 from yakist.ingest.models import Event
 from yakist.ingest.tests import support
 

@@ -244,8 +244,8 @@ def test_events_send_via_trembita_delivers_a_file_through_the_rest_door(
 def test_the_demo_curl_example_of_the_guide_works_and_a_resend_is_a_duplicate(live_url, tmp_path):
     import json
 
+    from yakist.demo.registry import DEMO_XROAD_CLIENTS
     from yakist.ingest import lookups
-    from yakist.registry.demo import DEMO_XROAD_CLIENTS
     from yakist.registry.models import XRoadClient
 
     guide = (settings.BASE_DIR / "docs" / "integration.md").read_text(encoding="utf-8")

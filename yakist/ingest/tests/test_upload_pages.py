@@ -11,13 +11,13 @@ from yakist.accounts.enums import Role
 from yakist.accounts.services import staff_user_create
 from yakist.cases.services import cases_project_pending
 from yakist.core.periods import Period
+from yakist.demo.registry_subjects import not_connected_centre
 from yakist.indicators.models import IndicatorResult
 from yakist.indicators.services import indicators_compute
 from yakist.ingest.models import CaseUpload
 from yakist.ingest.tests import support
 from yakist.ingest.tests.test_upload import csv_file
 from yakist.ingest.upload import case_upload_accept
-from yakist.registry.demo_subjects import not_connected_centre
 from yakist.registry.models.reference import Centre, MonitoringNotice
 
 pytestmark = pytest.mark.django_db

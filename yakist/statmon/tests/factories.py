@@ -8,10 +8,11 @@ from django.conf import settings
 from rich.console import Console
 
 from yakist.conftest import TEST_SEED
-from yakist.core.demo import DemoContext
 from yakist.core.periods import Period
+from yakist.demo import statmon as demo
+from yakist.demo.runner import DemoContext
 from yakist.registry.models.reference import Centre
-from yakist.statmon import demo, drafts, prefill, selectors, services
+from yakist.statmon import drafts, prefill, selectors, services
 from yakist.statmon.models import Report
 from yakist.statmon.validation import input_value
 

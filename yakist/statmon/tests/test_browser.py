@@ -4,7 +4,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect, sync_playwright
 
-from yakist.accounts.demo import DEMO_PASSWORD
+from yakist.demo.accounts import DEMO_PASSWORD
 from yakist.statmon.models import ReportStatus
 from yakist.statmon.tests.factories import as_entries, current_report, own_centre, valid_values
 from yakist.statmon.xlsx import SHEET

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
-from yakist.core.demo import DemoContext
+from yakist.demo.runner import DemoContext
 from yakist.registry import importers
 from yakist.registry.enums import Status, TermUnit
 from yakist.registry.models import (
@@ -454,7 +454,7 @@ def _place(name: str, category: str) -> str:
 
 # The demo's showcase: the Lviv city council's centre, administered by the demo login
 # `centre` in Lviv oblast (the `coordinator`'s): always connected to the main system, and with
-# the caseload of a city centre rather than an average one (yakist.ingest.demo).
+# the caseload of a city centre rather than an average one (yakist.demo.stream).
 SHOWCASE_REGION = "UA46000000000026241"
 SHOWCASE_HROMADA = "UA46060250000025047"
 

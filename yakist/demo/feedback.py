@@ -4,8 +4,8 @@ import datetime as dt
 
 from django.utils import timezone
 
-from yakist.core.demo import DemoContext
 from yakist.core.periods import KYIV
+from yakist.demo.runner import DemoContext
 from yakist.feedback.models import FeedbackMessage, SurveyResponse
 from yakist.feedback.services import (
     feedback_route,

@@ -1,8 +1,10 @@
-"""The one synthetic-data generator behind `make demo`, extended by each app.
+"""The one synthetic-data generator behind `make demo`, a step per stage.
 
-Each app contributes step functions (listed in settings.DEMO_STEPS) that take a `DemoContext`
-and return a one-line summary. Steps are seeded and reproducible: the same seed and scale
-give the same world. A finished step is recorded and skipped on the next run.
+Each module of this package contributes step functions (listed in settings.DEMO_STEPS) that
+take a `DemoContext` and return a one-line summary; they fill the stages through the stages'
+own services (and, where a service would be too slow for a synthetic year, set-based writes).
+Steps are seeded and reproducible: the same seed and scale give the same world. A finished
+step is recorded and skipped on the next run.
 """
 
 from __future__ import annotations
@@ -69,8 +71,8 @@ def non_demo_data() -> list[str]:
     demo's other rows all hang off its systems and centres)."""
     from django.contrib.auth import get_user_model
 
-    from yakist.accounts.demo import DEMO_USERS
-    from yakist.registry.demo import DEMO_SYSTEMS
+    from yakist.demo.accounts import DEMO_USERS
+    from yakist.demo.registry import DEMO_SYSTEMS
     from yakist.registry.models import ConnectedSystem
     from yakist.registry.models.reference import Centre, Organisation
 
@@ -104,6 +106,30 @@ def non_demo_data() -> list[str]:
     return found
 
 
+# Steps lived in the domain apps before the demo package gathered them; a demo database made
+# then keeps its finished steps under their old names, which still count as done.
+FORMER_PACKAGES = {
+    "yakist.registry.demo_subjects.": "yakist.demo.registry_subjects.",
+    "yakist.registry.demo.": "yakist.demo.registry.",
+    "yakist.accounts.demo.": "yakist.demo.accounts.",
+    "yakist.ingest.demo_subjects.": "yakist.demo.stream_subjects.",
+    "yakist.ingest.demo.": "yakist.demo.stream.",
+    "yakist.statmon.demo_hromada.": "yakist.demo.statmon_hromada.",
+    "yakist.statmon.demo.": "yakist.demo.statmon.",
+    "yakist.feedback.demo.": "yakist.demo.feedback.",
+    "yakist.indicators.demo.": "yakist.demo.indicators.",
+    "yakist.improvement.demo.": "yakist.demo.improvement.",
+    "yakist.portal.demo.": "yakist.demo.portal.",
+}
+
+
+def _current_name(name: str) -> str:
+    for former, current in FORMER_PACKAGES.items():
+        if name.startswith(former):
+            return current + name[len(former) :]
+    return name
+
+
 def demo_steps() -> list[tuple[str, Callable[[DemoContext], str]]]:
     return [(path, import_string(path)) for path in settings.DEMO_STEPS]
 
@@ -112,7 +138,8 @@ def run_demo(
     *, seed: int, scale: float, console: Console, force: bool = False, only: tuple[str, ...] = ()
 ) -> DemoContext:
     """Run every step not yet done (or only those whose path starts with one of `only`)."""
-    done = set(DemoStep.objects.values_list("name", flat=True))
+    recorded = DemoStep.objects.values_list("name", flat=True)
+    done = {_current_name(name) for name in recorded}
     context = DemoContext(seed=seed, scale=scale, console=console)
     columns = (
         TextColumn("[bold]{task.description}"),

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 
 from yakist.accounts.scope import scope_of
-from yakist.core.demo import DemoContext
 from yakist.core.periods import Period, kyiv_now
+from yakist.demo.runner import DemoContext
 from yakist.statmon.hromada import hromada_report_save
 from yakist.statmon.models import HromadaReport
 

@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from yakist.core.demo import non_demo_data
 from yakist.core.models import DemoStep
+from yakist.demo.runner import non_demo_data
 
 pytestmark = pytest.mark.django_db
 

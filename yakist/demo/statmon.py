@@ -20,8 +20,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
-from yakist.core.demo import DemoContext
 from yakist.core.periods import KYIV, Period
+from yakist.demo.runner import DemoContext
 from yakist.registry.models.reference import Centre
 from yakist.statmon import prefill, services
 from yakist.statmon.catalogue import FormSpec, form_load, form_spec

@@ -23,12 +23,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from yakist.cases.deadlines import Term, deadline_compute
-from yakist.core.demo import DemoContext
 from yakist.core.periods import KYIV
+from yakist.demo.registry import SHOWCASE_HROMADA
+from yakist.demo.runner import DemoContext
 from yakist.ingest import store
 from yakist.ingest.models import Journal
 from yakist.ingest.validation import pseudonym
-from yakist.registry.demo import SHOWCASE_HROMADA
 from yakist.registry.enums import Status
 from yakist.registry.models import ConnectedSystem
 from yakist.registry.models.reference import Centre, Organisation, Service, ServiceTerm
@@ -80,7 +80,7 @@ class ServiceRef:
 
 
 def _showcase(centre: dict) -> bool:
-    """The main centre the demo's `centre` login administers (yakist.registry.demo)."""
+    """The main centre the demo's `centre` login administers (yakist.demo.registry)."""
     return centre["kind"] == "centre" and centre["hromada_id"] == SHOWCASE_HROMADA
 
 

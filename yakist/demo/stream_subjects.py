@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from yakist.cases.services import cases_project_pending
-from yakist.core.demo import DemoContext
+from yakist.demo.runner import DemoContext
 from yakist.ingest.upload import case_upload_accept
 from yakist.ingest.validation import FIELD_ORDER
 from yakist.registry.models.reference import MonitoringNotice, Service

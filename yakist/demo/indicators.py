@@ -2,8 +2,8 @@
 
 from django.conf import settings
 
-from yakist.core.demo import DemoContext
 from yakist.core.periods import Period, kyiv_now
+from yakist.demo.runner import DemoContext
 from yakist.indicators.methodology import methodology_load
 from yakist.indicators.services import indicators_compute
 

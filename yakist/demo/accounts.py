@@ -6,9 +6,9 @@ from django.contrib.auth.models import Group, Permission
 
 from yakist.accounts.enums import Role
 from yakist.accounts.services import staff_user_create
-from yakist.core.demo import DemoContext
-from yakist.registry.demo import SHOWCASE_HROMADA as LVIV_HROMADA
-from yakist.registry.demo import SHOWCASE_REGION as LVIV_REGION
+from yakist.demo.registry import SHOWCASE_HROMADA as LVIV_HROMADA
+from yakist.demo.registry import SHOWCASE_REGION as LVIV_REGION
+from yakist.demo.runner import DemoContext
 from yakist.registry.models import ConnectedSystem
 from yakist.registry.models.reference import Centre, MonitoringNotice, Organisation, Territory
 

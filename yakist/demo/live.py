@@ -21,9 +21,9 @@ from django.utils import timezone
 
 from yakist.cases.enums import CaseStatus
 from yakist.cases.models import Case
-from yakist.core.demo import DemoContext
+from yakist.demo.runner import DemoContext
+from yakist.demo.stream import RATING_WEIGHTS, RATINGS, REFUSAL_REASONS, SUSPEND_REASONS, DemoWorld
 from yakist.ingest.client import EventSender, SendFailed, TrembitaSender, load_private_key
-from yakist.ingest.demo import RATING_WEIGHTS, RATINGS, REFUSAL_REASONS, SUSPEND_REASONS, DemoWorld
 from yakist.registry.models import SystemKey
 
 NEXT_STEP = {

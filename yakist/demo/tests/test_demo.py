@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from yakist.core.demo import run_demo
 from yakist.core.models import DemoStep
+from yakist.demo.runner import run_demo
 
 
 def free_port() -> int:
@@ -28,7 +28,7 @@ def free_port() -> int:
 @pytest.mark.django_db
 def test_second_demo_run_reuses_every_finished_step(settings):
     """Only the step not yet done runs (and says so); every finished one is reused."""
-    pending = "yakist.accounts.demo.logins"  # idempotent and quick: the world has its logins
+    pending = "yakist.demo.accounts.logins"  # idempotent and quick: the world has its logins
     for name in settings.DEMO_STEPS:
         if name != pending:
             DemoStep.objects.get_or_create(name=name, defaults={"seed": 1})

@@ -3,10 +3,11 @@
 import pytest
 from rich.console import Console
 
-from yakist.core.demo import DemoContext
 from yakist.core.periods import kyiv_now
+from yakist.demo import portal as demo
+from yakist.demo.runner import DemoContext
 from yakist.indicators.models import IndicatorResult
-from yakist.portal import demo, schedule
+from yakist.portal import schedule
 from yakist.portal.models import Publication
 from yakist.portal.tests import factories
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from yakist.core.demo import DemoContext
+from yakist.demo.registry import DEMO_SYSTEMS, SHOWCASE_REGION
+from yakist.demo.runner import DemoContext
 from yakist.ingest.datalist import data_list_set
-from yakist.registry.demo import DEMO_SYSTEMS, SHOWCASE_REGION
 from yakist.registry.models import Centre, ConnectedSystem, MonitoringNotice, Organisation
 from yakist.registry.services import monitoring_notice_record
 

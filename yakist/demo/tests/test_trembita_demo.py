@@ -4,9 +4,9 @@ sends part of its stream through the REST door, and the staff page shows both.""
 import pytest
 from django.test import override_settings
 
-from yakist.ingest.live import LiveDemo
+from yakist.demo.live import LiveDemo
+from yakist.demo.registry import DEMO_XROAD_CLIENTS
 from yakist.ingest.models import Journal
-from yakist.registry.demo import DEMO_XROAD_CLIENTS
 from yakist.registry.models import XRoadClient
 
 pytestmark = pytest.mark.django_db

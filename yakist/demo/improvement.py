@@ -14,8 +14,8 @@ import math
 
 from django.contrib.auth import get_user_model
 
-from yakist.core.demo import DemoContext
 from yakist.core.periods import Period, kyiv_now
+from yakist.demo.runner import DemoContext
 from yakist.feedback.models import ExternalSurvey, FeedbackMessage
 from yakist.feedback.services import external_survey_import
 from yakist.improvement import effect, services
