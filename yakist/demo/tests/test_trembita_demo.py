@@ -32,3 +32,19 @@ def test_the_live_sender_sends_part_of_the_main_systems_stream_through_trembita(
     page = client.get(f"/ingest/systems/{registered.system.pk}/").content.decode()
     assert identifier in page
     assert through.order_by("-pk").first().xroad_id in page
+
+
+@override_settings(TREMBITA_SECURITY_SERVERS=["127.0.0.1/32"], DEMO_MODE=True)
+def test_yakist_demo_live_sends_signed_events_through_the_real_server(live_url, command):
+    before = Journal.objects.count()
+    out = command("demo", "live", "--url", live_url, "--ticks", "2", "--interval", "0")
+    assert Journal.objects.count() > before
+    assert out.strip(), "without --quiet each wave is logged"
+
+
+@override_settings(DEMO_MODE=False)
+def test_yakist_demo_refuses_to_run_outside_demo_mode(command):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="демо-режимі"):
+        command("demo", "live", "--ticks", "1")
