@@ -20,8 +20,8 @@ from yakist.feedback.models import ExternalSurvey, FeedbackMessage
 from yakist.feedback.services import external_survey_import
 from yakist.improvement import effect, services
 from yakist.improvement.detection import problems_detect
-from yakist.improvement.models import Problem
-from yakist.improvement.subjects import subject_resolve
+from yakist.improvement.models import Measure, Problem
+from yakist.improvement.subjects import SubjectRef, subject_resolve
 from yakist.indicators.models import IndicatorResult
 from yakist.indicators.services import indicators_compute
 from yakist.registry.enums import Status
@@ -70,7 +70,22 @@ def loop(ctx: DemoContext) -> str:
     before = after.previous()
     indicators_compute(period=before)
     detected = problems_detect(periods=[before.code, after.code, str(after.year - 1)], today=today)
+    practices = _coverage_practices(ministry, coordinator, before, after, today)
+    _checklist_measure(ministry, before, after)
+    _own_centre_problems(ministry, centre_user, today)
+    _states(ministry)
+    surveyed = _external_survey(ctx, ministry, after)
+    return (
+        f"Вдосконалення: {detected} проблем виявлено автоматично, {practices} добрі практики, "
+        f"зовнішнє опитування на {surveyed} відповідей"
+    )
 
+
+def _coverage_practices(
+    ministry, coordinator, before: Period, after: Period, today: dt.date
+) -> int:
+    """Measures where coverage rose most; up to two with an effect become practices (one per
+    region): a centre whose case system resumed sending."""
     practices = 0
     regions_done: set[str] = set()
     for code in _candidates(before, after, "coverage", 12):
@@ -79,32 +94,8 @@ def loop(ctx: DemoContext) -> str:
         subject = subject_resolve(f"centre:{code}")
         if subject.region_id in regions_done:
             continue
-        problem = (
-            Problem.objects.filter(subject_type="centre", subject_key=code, status__in=Problem.OPEN)
-            .order_by("pk")
-            .first()
-        ) or services.problem_raise(
-            actor=ministry,
-            subject=subject,
-            title="Дані динамічного моніторингу неповні: система центру передає не всі справи",
-            owner=subject.name,
-        )
-        if problem.status == Problem.Status.NEW:
-            services.problem_transition(actor=ministry, problem=problem, status="in_work")
-        measure = services.measure_record(
-            actor=ministry,
-            subject=subject,
-            title="Відновлено передачу даних із ПК ЦНАП до системи моніторингу",
-            description=(
-                "Оновлено ключ підпису інформаційної системи центру і налаштовано повторне "
-                "надсилання подій, що не дійшли; адміністратор щодня перевіряє журнал передачі."
-            ),
-            responsible_body=subject.name,
-            started_on=after.first_day,
-            completed_on=after.first_day,
-            indicators_aimed=["coverage", "timeliness"],
-            problem=problem,
-        )
+        problem = _coverage_problem(ministry, code, subject)
+        measure = _coverage_measure(ministry, subject, problem, after)
         if not effect.shows_effect(measure, today=today):
             continue
         services.problem_transition(actor=ministry, problem=problem, status="resolved")
@@ -113,22 +104,65 @@ def loop(ctx: DemoContext) -> str:
             if coordinator is not None and subject.region_id == LVIV_REGION
             else ministry
         )
-        services.practice_mark(
-            actor=marker,
-            problem=problem,
-            measure=measure,
-            topic="Повнота даних моніторингу",
-            summary=(
-                "Після оновлення ключа і повторного надсилання подій справи центру знову "
-                "надходять до системи; повнота даних зросла більше, ніж у групі порівняння."
-            ),
-            contact_body=subject.name,
-            today=today,
-        )
+        _coverage_practice(marker, subject, problem, measure, today)
         regions_done.add(subject.region_id)
         practices += 1
+    return practices
 
-    # A checklist measure, read honestly whatever it shows, and one still waiting for "after".
+
+def _coverage_problem(ministry, code: str, subject: SubjectRef) -> Problem:
+    """The centre's open problem (detected or raised now), taken into work."""
+    problem = (
+        Problem.objects.filter(subject_type="centre", subject_key=code, status__in=Problem.OPEN)
+        .order_by("pk")
+        .first()
+    ) or services.problem_raise(
+        actor=ministry,
+        subject=subject,
+        title="Дані динамічного моніторингу неповні: система центру передає не всі справи",
+        owner=subject.name,
+    )
+    if problem.status == Problem.Status.NEW:
+        services.problem_transition(actor=ministry, problem=problem, status="in_work")
+    return problem
+
+
+def _coverage_measure(ministry, subject: SubjectRef, problem: Problem, after: Period) -> Measure:
+    return services.measure_record(
+        actor=ministry,
+        subject=subject,
+        title="Відновлено передачу даних із ПК ЦНАП до системи моніторингу",
+        description=(
+            "Оновлено ключ підпису інформаційної системи центру і налаштовано повторне "
+            "надсилання подій, що не дійшли; адміністратор щодня перевіряє журнал передачі."
+        ),
+        responsible_body=subject.name,
+        started_on=after.first_day,
+        completed_on=after.first_day,
+        indicators_aimed=["coverage", "timeliness"],
+        problem=problem,
+    )
+
+
+def _coverage_practice(
+    marker, subject: SubjectRef, problem: Problem, measure: Measure, today: dt.date
+) -> None:
+    services.practice_mark(
+        actor=marker,
+        problem=problem,
+        measure=measure,
+        topic="Повнота даних моніторингу",
+        summary=(
+            "Після оновлення ключа і повторного надсилання подій справи центру знову "
+            "надходять до системи; повнота даних зросла більше, ніж у групі порівняння."
+        ),
+        contact_body=subject.name,
+        today=today,
+    )
+
+
+def _checklist_measure(ministry, before: Period, after: Period) -> None:
+    """A checklist measure, read honestly whatever it shows, and still waiting for "after"."""
     for code in _candidates(before, after, "offline_compliance", 1):
         services.measure_record(
             actor=ministry,
@@ -139,39 +173,38 @@ def loop(ctx: DemoContext) -> str:
             indicators_aimed=["offline_compliance", "satisfaction"],
             addresses="Невиконані вимоги до приміщення за чек-листом",
         )
+
+
+def _own_centre_problems(ministry, centre_user, today: dt.date) -> None:
+    """A problem the centre's staff raised with its measure, and one from a citizen's message."""
     own = _own_centre(centre_user)
-    if own is not None:
-        problem = services.problem_raise(
-            actor=centre_user,
-            subject=subject_resolve(f"centre:{own.code}"),
-            title="Довгі черги в понеділок зранку",
-            description="Відвідувачі скаржаться на очікування понад 30 хвилин на початку тижня.",
-        )
-        services.measure_record(
-            actor=centre_user,
-            subject=subject_resolve(f"centre:{own.code}"),
-            title="Додаткове вікно прийому в понеділок з 8:00",
-            responsible_body=own.name,
-            started_on=today - dt.timedelta(days=20),
-            indicators_aimed=["satisfaction", "timeliness"],
-            problem=problem,
-        )
-        message = FeedbackMessage.objects.filter(routed_centre=own).first() or (
-            FeedbackMessage.objects.order_by("pk").first()
-        )
-        if message is not None:
-            services.problem_raise(
-                actor=ministry,
-                subject=subject_resolve(f"centre:{own.code}"),
-                title="Розбіжність графіка роботи на сайті і в центрі",
-                message=message,
-            )
-    _states(ministry)
-    surveyed = _external_survey(ctx, ministry, after)
-    return (
-        f"Вдосконалення: {detected} проблем виявлено автоматично, {practices} добрі практики, "
-        f"зовнішнє опитування на {surveyed} відповідей"
+    if own is None:
+        return
+    problem = services.problem_raise(
+        actor=centre_user,
+        subject=subject_resolve(f"centre:{own.code}"),
+        title="Довгі черги в понеділок зранку",
+        description="Відвідувачі скаржаться на очікування понад 30 хвилин на початку тижня.",
     )
+    services.measure_record(
+        actor=centre_user,
+        subject=subject_resolve(f"centre:{own.code}"),
+        title="Додаткове вікно прийому в понеділок з 8:00",
+        responsible_body=own.name,
+        started_on=today - dt.timedelta(days=20),
+        indicators_aimed=["satisfaction", "timeliness"],
+        problem=problem,
+    )
+    message = FeedbackMessage.objects.filter(routed_centre=own).first() or (
+        FeedbackMessage.objects.order_by("pk").first()
+    )
+    if message is not None:
+        services.problem_raise(
+            actor=ministry,
+            subject=subject_resolve(f"centre:{own.code}"),
+            title="Розбіжність графіка роботи на сайті і в центрі",
+            message=message,
+        )
 
 
 def _own_centre(user) -> Centre | None:

@@ -248,13 +248,7 @@ def _centres(ctx: DemoContext) -> tuple[int, int]:
             Centre.objects.filter(kind="centre").values("hromada").distinct().count(),
             Centre.objects.count(),
         )
-    settlements = defaultdict(list)
-    for code, name, category, hromada in Territory.objects.filter(
-        category__in=["M", "T", "X", "C"], occupied=False
-    ).values_list("code", "name", "category", "hromada_id"):
-        settlements[hromada].append((SETTLEMENT_RANK[category], code, name, category))
-    for items in settlements.values():
-        items.sort()
+    settlements = _settlements()
     hromadas = list(
         Territory.objects.filter(category="H", occupied=False)
         .order_by("code")
@@ -262,93 +256,139 @@ def _centres(ctx: DemoContext) -> tuple[int, int]:
     )
     councils, centres = [], []
     for code, name, region in ctx.track(hromadas, total=len(hromadas), description="Громади"):
-        places = settlements.get(code) or []
-        if not places:
-            continue
-        _, seat_code, seat_name, seat_category = places[0]
-        if rng.random() > (0.98 if seat_category == "M" else 0.86):
-            continue  # not every hromada has opened a centre
-        council_kind = {"M": "міська", "T": "селищна", "X": "селищна"}.get(
-            seat_category, "сільська"
+        council = _hromada_network(
+            rng, code, name, region, places=settlements.get(code) or [], centres=centres
         )
-        council = Organisation(
-            code=f"lg-{code}",
-            kind=Organisation.Kind.LOCAL_GOVERNMENT,
-            name=f"{name} {council_kind} рада",
-            territory_id=code,
-            region_id=region,
-        )
-        councils.append(council)
-        status = _status_for(rng, region)
-        population = (
-            int(POPULATION_SCALE[seat_category] * math.exp(rng.gauss(0, 0.6)))
-            + 2000 * len(places) // 10
-        )
-        main = _centre(
-            rng,
-            code=f"{code}-01",
-            kind=Centre.Kind.CENTRE,
-            council=council,
-            territory=seat_code,
-            hromada=code,
-            region=region,
-            status=status,
-            population=population,
-            name=f"Центр надання адміністративних послуг {_genitive_council(name, council_kind)}",
-            settlement=seat_name,
-        )
-        centres.append(main)
-        number = 1
-        for _rank, place_code, place_name, category in places[1:]:
-            chance = 0.35 if category in ("M", "T") else 0.06
-            if rng.random() > chance:
-                continue
-            number += 1
-            kind = (
-                Centre.Kind.SUBDIVISION if category in ("M", "T") else Centre.Kind.REMOTE_WORKPLACE
-            )
-            label = (
-                "Територіальний підрозділ"
-                if kind == Centre.Kind.SUBDIVISION
-                else "Віддалене робоче місце"
-            )
-            centres.append(
-                _centre(
-                    rng,
-                    code=f"{code}-{number:02d}",
-                    kind=kind,
-                    council=council,
-                    territory=place_code,
-                    hromada=code,
-                    region=region,
-                    status=status if status != Status.ACTIVE else _status_for(rng, region),
-                    population=int(population * 0.15),
-                    parent_code=main.code,
-                    name=f"{label} ЦНАП у {_place(place_name, category)}",
-                    settlement=place_name,
-                )
-            )
-            if number >= 9:
-                break
-        if rng.random() < 0.03:
-            number += 1
-            centres.append(
-                _centre(
-                    rng,
-                    code=f"{code}-{number:02d}",
-                    kind=Centre.Kind.MOBILE,
-                    council=council,
-                    territory=seat_code,
-                    hromada=code,
-                    region=region,
-                    status=status,
-                    population=0,
-                    parent_code=main.code,
-                    name=f"Мобільний ЦНАП {name} громади",
-                    settlement=seat_name,
-                )
-            )
+        if council is not None:
+            councils.append(council)
     councils.extend(_kyiv(rng, centres))
+    _save_network(councils, centres)
+    return len(councils), len(centres)
+
+
+def _settlements() -> dict[str, list[tuple[int, str, str, str]]]:
+    """Each hromada's free settlements, the likeliest seat (a city before a village) first."""
+    settlements = defaultdict(list)
+    for code, name, category, hromada in Territory.objects.filter(
+        category__in=["M", "T", "X", "C"], occupied=False
+    ).values_list("code", "name", "category", "hromada_id"):
+        settlements[hromada].append((SETTLEMENT_RANK[category], code, name, category))
+    for items in settlements.values():
+        items.sort()
+    return settlements
+
+
+def _hromada_network(
+    rng,
+    code: str,
+    name: str,
+    region: str,
+    *,
+    places: list[tuple[int, str, str, str]],
+    centres: list[Centre],
+) -> Organisation | None:
+    """A hromada's council with its centre, access points and maybe a mobile centre (added to
+    `centres`); None where the hromada has no settlement or has not opened a centre."""
+    if not places:
+        return None
+    _, seat_code, seat_name, seat_category = places[0]
+    if rng.random() > (0.98 if seat_category == "M" else 0.86):
+        return None  # not every hromada has opened a centre
+    council_kind = {"M": "міська", "T": "селищна", "X": "селищна"}.get(seat_category, "сільська")
+    council = Organisation(
+        code=f"lg-{code}",
+        kind=Organisation.Kind.LOCAL_GOVERNMENT,
+        name=f"{name} {council_kind} рада",
+        territory_id=code,
+        region_id=region,
+    )
+    status = _status_for(rng, region)
+    population = (
+        int(POPULATION_SCALE[seat_category] * math.exp(rng.gauss(0, 0.6)))
+        + 2000 * len(places) // 10
+    )
+    main = _centre(
+        rng,
+        code=f"{code}-01",
+        kind=Centre.Kind.CENTRE,
+        council=council,
+        territory=seat_code,
+        hromada=code,
+        region=region,
+        status=status,
+        population=population,
+        name=f"Центр надання адміністративних послуг {_genitive_council(name, council_kind)}",
+        settlement=seat_name,
+    )
+    centres.append(main)
+    points = _access_points(rng, main, council, places[1:], population)
+    centres.extend(points)
+    if rng.random() < 0.03:
+        centres.append(
+            _centre(
+                rng,
+                code=f"{code}-{len(points) + 2:02d}",
+                kind=Centre.Kind.MOBILE,
+                council=council,
+                territory=seat_code,
+                hromada=code,
+                region=region,
+                status=status,
+                population=0,
+                parent_code=main.code,
+                name=f"Мобільний ЦНАП {name} громади",
+                settlement=seat_name,
+            )
+        )
+    return council
+
+
+def _access_points(
+    rng,
+    main: Centre,
+    council: Organisation,
+    places: list[tuple[int, str, str, str]],
+    population: int,
+) -> list[Centre]:
+    """Subdivisions in towns and remote workplaces in villages, at most eight a hromada."""
+    points: list[Centre] = []
+    for _rank, place_code, place_name, category in places:
+        chance = 0.35 if category in ("M", "T") else 0.06
+        if rng.random() > chance:
+            continue
+        kind = Centre.Kind.SUBDIVISION if category in ("M", "T") else Centre.Kind.REMOTE_WORKPLACE
+        label = (
+            "Територіальний підрозділ"
+            if kind == Centre.Kind.SUBDIVISION
+            else "Віддалене робоче місце"
+        )
+        points.append(
+            _centre(
+                rng,
+                code=f"{main.hromada_id}-{len(points) + 2:02d}",
+                kind=kind,
+                council=council,
+                territory=place_code,
+                hromada=main.hromada_id,
+                region=main.region_id,
+                status=(
+                    main.status
+                    if main.status != Status.ACTIVE
+                    else _status_for(rng, main.region_id)
+                ),
+                population=int(population * 0.15),
+                parent_code=main.code,
+                name=f"{label} ЦНАП у {_place(place_name, category)}",
+                settlement=place_name,
+            )
+        )
+        if len(points) + 1 >= 9:
+            break
+    return points
+
+
+def _save_network(councils: list[Organisation], centres: list[Centre]) -> None:
+    """Councils first, then centres linked to their founders, then access points to parents."""
     Organisation.objects.bulk_create(councils, batch_size=1000)
     founders = dict(
         Organisation.objects.filter(kind__in=["local_gov", "regional_admin"]).values_list(
@@ -364,7 +404,6 @@ def _centres(ctx: DemoContext) -> tuple[int, int]:
     for point in points:
         point.parent_id = parents[point.parent_code]
     Centre.objects.bulk_create(points, batch_size=1000)
-    return len(councils), len(centres)
 
 
 def _kyiv(rng, centres: list[Centre]) -> list[Organisation]:

@@ -101,86 +101,16 @@ class DemoWorld:
         """`quality` is the demo's hidden quality of a centre (DemoContext.centre_quality), so
         a centre's cases agree with its surveys and quarterly reports."""
         systems = {s.pk: s for s in ConnectedSystem.objects.exclude(status="suspended")}
-        centres = {
-            c["pk"]: c
-            for c in Centre.objects.filter(status=Status.ACTIVE).values(
-                "pk",
-                "code",
-                "kind",
-                "parent_id",
-                "region_id",
-                "founder_id",
-                "founder__code",
-                "population_served",
-                "hromada_id",
-            )
-        }
-        profiles: dict[int, CentreProfile] = {}
-        for pk, c in sorted(centres.items()):
-            population = c["population_served"] or 3000
-            profiles[pk] = CentreProfile(
-                id=pk,
-                code=c["code"],
-                region_code=c["region_id"],
-                founder_id=c["founder_id"],
-                founder_code=c["founder__code"],
-                kind=c["kind"],
-                weight=math.sqrt(population)
-                * (1.0 if c["kind"] == "centre" else 0.5)
-                * (SHOWCASE_FACTOR if _showcase(c) else 1.0),
-                **_character(quality(c["code"]), rng),
-            )
-        children: dict[int, list[int]] = defaultdict(list)
-        for pk, c in centres.items():
-            if c["parent_id"]:
-                children[c["parent_id"]].append(pk)
-        by_system: dict[int, list[CentreProfile]] = {}
-        for pk, system in systems.items():
-            if system.scope_all:
-                by_system[pk] = []  # a provider registry: online cases, no centre
-                continue
-            scoped = set(system.scope_centres.values_list("pk", flat=True))
-            reach = scoped | {child for parent in scoped for child in children.get(parent, [])}
-            by_system[pk] = [profiles[c] for c in sorted(reach) if c in profiles]
-        terms: dict[int, Term] = {}
-        for service_id, value, unit in (
-            ServiceTerm.objects.filter(effective_from__lte=timezone.now().date())
-            .order_by("service_id", "effective_from")
-            .values_list("service_id", "value", "unit")
-        ):
-            terms[service_id] = Term(value=value, unit=unit)
-        links: dict[int, list[str]] = defaultdict(list)
-        for service_id, code in Service.providers.through.objects.values_list(
-            "service_id", "organisation__code"
-        ):
-            links[service_id].append(code)
-        services = []
-        for service in Service.objects.filter(is_active=True).order_by("code"):
-            term = terms.get(service.pk)
-            if term is None:
-                continue
-            # Real services are asked for far more often than the synthetic local ones.
-            weight = rng.paretovariate(1.2) * (0.4 if service.synthetic else 3.0)
-            services.append(
-                ServiceRef(service.pk, service.code, term, sorted(links[service.pk]), weight)
-            )
-        providers = {
-            code: (pk, region)
-            for pk, code, region in Organisation.objects.filter(
-                kind__in=["provider", "local_gov"]
-            ).values_list("pk", "code", "region_id")
-        }
-        units = {}
-        for pk, code, parent_code, region in Organisation.objects.filter(
-            kind="provider", parent__isnull=False
-        ).values_list("pk", "code", "parent__code", "region_id"):
-            units[(parent_code, region)] = (pk, code)
+        centres = _active_centres()
+        profiles = _profiles(centres, rng, quality)
+        services = _service_refs(rng)
+        units = _provider_units()
         world = cls(
             systems=systems,
-            centres=by_system,
+            centres=_centres_by_system(systems, centres, profiles),
             services=services,
             service_weights=list(itertools.accumulate(s.weight for s in services)),
-            providers=providers,
+            providers=_providers(),
             units=units,
         )
         world.online_providers = sorted(units.values())
@@ -203,6 +133,112 @@ class DemoWorld:
         if centre is not None and centre.founder_id and centre.founder_code in self.providers:
             return centre.founder_id, centre.founder_code
         return None
+
+
+def _active_centres() -> dict[int, dict]:
+    return {
+        c["pk"]: c
+        for c in Centre.objects.filter(status=Status.ACTIVE).values(
+            "pk",
+            "code",
+            "kind",
+            "parent_id",
+            "region_id",
+            "founder_id",
+            "founder__code",
+            "population_served",
+            "hromada_id",
+        )
+    }
+
+
+def _profiles(
+    centres: dict[int, dict], rng: random.Random, quality: Callable[[str], float]
+) -> dict[int, CentreProfile]:
+    """Each active centre's character, drawn in the order of its key."""
+    profiles: dict[int, CentreProfile] = {}
+    for pk, c in sorted(centres.items()):
+        population = c["population_served"] or 3000
+        profiles[pk] = CentreProfile(
+            id=pk,
+            code=c["code"],
+            region_code=c["region_id"],
+            founder_id=c["founder_id"],
+            founder_code=c["founder__code"],
+            kind=c["kind"],
+            weight=math.sqrt(population)
+            * (1.0 if c["kind"] == "centre" else 0.5)
+            * (SHOWCASE_FACTOR if _showcase(c) else 1.0),
+            **_character(quality(c["code"]), rng),
+        )
+    return profiles
+
+
+def _centres_by_system(
+    systems: dict[int, ConnectedSystem],
+    centres: dict[int, dict],
+    profiles: dict[int, CentreProfile],
+) -> dict[int, list[CentreProfile]]:
+    """The centres a system reports for: those in its scope and their access points."""
+    children: dict[int, list[int]] = defaultdict(list)
+    for pk, c in centres.items():
+        if c["parent_id"]:
+            children[c["parent_id"]].append(pk)
+    by_system: dict[int, list[CentreProfile]] = {}
+    for pk, system in systems.items():
+        if system.scope_all:
+            by_system[pk] = []  # a provider registry: online cases, no centre
+            continue
+        scoped = set(system.scope_centres.values_list("pk", flat=True))
+        reach = scoped | {child for parent in scoped for child in children.get(parent, [])}
+        by_system[pk] = [profiles[c] for c in sorted(reach) if c in profiles]
+    return by_system
+
+
+def _service_refs(rng: random.Random) -> list[ServiceRef]:
+    """Active services with a term in force, each with its weight in the demand."""
+    terms: dict[int, Term] = {}
+    for service_id, value, unit in (
+        ServiceTerm.objects.filter(effective_from__lte=timezone.now().date())
+        .order_by("service_id", "effective_from")
+        .values_list("service_id", "value", "unit")
+    ):
+        terms[service_id] = Term(value=value, unit=unit)
+    links: dict[int, list[str]] = defaultdict(list)
+    for service_id, code in Service.providers.through.objects.values_list(
+        "service_id", "organisation__code"
+    ):
+        links[service_id].append(code)
+    services = []
+    for service in Service.objects.filter(is_active=True).order_by("code"):
+        term = terms.get(service.pk)
+        if term is None:
+            continue
+        # Real services are asked for far more often than the synthetic local ones.
+        weight = rng.paretovariate(1.2) * (0.4 if service.synthetic else 3.0)
+        services.append(
+            ServiceRef(service.pk, service.code, term, sorted(links[service.pk]), weight)
+        )
+    return services
+
+
+def _providers() -> dict[str, tuple[int, str | None]]:
+    return {
+        code: (pk, region)
+        for pk, code, region in Organisation.objects.filter(
+            kind__in=["provider", "local_gov"]
+        ).values_list("pk", "code", "region_id")
+    }
+
+
+def _provider_units() -> dict[tuple[str, str], tuple[int, str]]:
+    """A central provider's territorial unit in each region: (central code, region) -> unit."""
+    units = {}
+    for pk, code, parent_code, region in Organisation.objects.filter(
+        kind="provider", parent__isnull=False
+    ).values_list("pk", "code", "parent__code", "region_id"):
+        units[(parent_code, region)] = (pk, code)
+    return units
 
 
 def _character(quality: float, rng: random.Random) -> dict:

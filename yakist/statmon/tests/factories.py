@@ -31,7 +31,7 @@ def valid_values(report: Report) -> dict:
     period = Period.parse(report.campaign.period)
     facts = prefill.sources()["registry"].provide([report.centre], period).get(report.centre_id, {})
     context = DemoContext(seed=TEST_SEED, scale=1.0, console=Console(quiet=True))
-    return demo._values(form, report.centre, facts, period, context)
+    return demo.centre_values(form, report.centre, facts, period, context)
 
 
 def as_entries(report: Report, values: dict) -> dict[str, str]:
