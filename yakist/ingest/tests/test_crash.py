@@ -118,7 +118,7 @@ def events_for(codes: dict, count: int, prefix: str) -> list[dict]:
 def test_every_acknowledged_event_survives_kill_9_of_the_server(tmp_path):
     with separate_database(tmp_path) as (env, query):
         subprocess.run(
-            [YAKIST, "demo", "--only", "yakist.registry,yakist.accounts"],
+            [YAKIST, "demo", "--only", "yakist.demo.registry,yakist.demo.accounts"],
             env=env,
             check=True,
             cwd=settings.BASE_DIR,
