@@ -114,7 +114,7 @@ MIDDLEWARE = [
     "yakist.accounts.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "yakist.core.middleware.UniformCSPMiddleware",
 ]
 
 ROOT_URLCONF = "yakist.urls"

@@ -2,6 +2,9 @@
 
 from collections.abc import Callable
 
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -52,3 +55,54 @@ class RequestSizeLimitMiddleware:
                 problem = too_large(length)
                 return render(request, "413.html", {"detail": problem.detail}, status=413)
         return self.get_response(request)
+
+
+class UniformCSPMiddleware(CSPMiddleware):
+    """django-csp's middleware with the common header built once per process.
+
+    The policy of a response that carries no policy of its own (the csp decorators) and whose
+    page used no nonce is the settings' policy, the same every time; building it anew took
+    about a sixth of a cached public page's time. Other responses go the library's way."""
+
+    OWN_POLICY = (
+        "_csp_config",
+        "_csp_update",
+        "_csp_replace",
+        "_csp_config_ro",
+        "_csp_update_ro",
+        "_csp_replace_ro",
+        "_csp_exempt",
+        "_csp_exempt_ro",
+    )
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        uniform = getattr(request, "_csp_nonce", None) is None and not any(
+            hasattr(response, name) for name in self.OWN_POLICY
+        )
+        if not uniform or (settings.DEBUG and response.status_code in (404, 500)):
+            return super().process_response(request, response)
+        for header, value in self._uniform_headers(request.path_info):
+            if header not in response:
+                response[header] = value
+        # As the library does: a nonce asked for after the header was written is an error.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+    def _uniform_headers(self, path: str) -> list[tuple[str, str]]:
+        cached = getattr(self, "_uniform", None)
+        if cached is None:
+            cached = self._uniform = [
+                (header, build_policy(report_only=report_only), setting)
+                for header, report_only, setting in (
+                    (HEADER, False, "CONTENT_SECURITY_POLICY"),
+                    (HEADER_REPORT_ONLY, True, "CONTENT_SECURITY_POLICY_REPORT_ONLY"),
+                )
+            ]
+        headers = []
+        for header, value, setting in cached:
+            excluded = tuple(
+                (getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES") or ()
+            )
+            if value and not path.startswith(excluded):
+                headers.append((header, value))
+        return headers
