@@ -41,7 +41,7 @@ def test_a_page_that_used_a_nonce_gets_it_in_its_header():
     def with_nonce(request):
         return HttpResponse(str(request.csp_nonce))
 
-    request, response = _through(UniformCSPMiddleware, with_nonce)
+    _, response = _through(UniformCSPMiddleware, with_nonce)
     assert f"'nonce-{response.content.decode()}'" in response[HEADER]
 
 
