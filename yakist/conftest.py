@@ -33,7 +33,10 @@ def _fresh_cache():
     without Redis, rolled back with each test)."""
     from django.core.cache import cache
 
+    from yakist.portal.cache import local_pages
+
     cache.clear()
+    local_pages.clear()
 
 
 @pytest.fixture

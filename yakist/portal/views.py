@@ -10,7 +10,6 @@ from functools import wraps
 
 from csp.decorators import csp_replace
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
@@ -70,7 +69,7 @@ def cached_page(
         def wrapper(request: HttpRequest, **kwargs):
             query = "&".join(f"{name}={request.GET.get(name, '')}" for name in varying)
             key = page_cache.page_key(f"{request.path}?{query}", tags_of(kwargs))
-            stored = cache.get(key)
+            stored = page_cache.page_get(key)
             if stored is not None:
                 response = HttpResponse(stored["body"], content_type=stored["type"])
                 for header, value in stored["headers"].items():
@@ -82,7 +81,7 @@ def cached_page(
                     response.render()
                 if response.status_code == 200 and not response.streaming:
                     headers = {h: response[h] for h in ("Content-Disposition",) if h in response}
-                    cache.set(
+                    page_cache.page_set(
                         key,
                         {
                             "body": response.content,
