@@ -13,13 +13,18 @@ unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: demo test test-sqlite test-postgres lint format bench browser messages clean venv
 
+# No pip inside the venv (ensurepip costs seconds of `make demo`): uv installs everything, and
+# uv itself comes from the interpreter's own pip (`pip --python`), else from a pip bootstrapped
+# into the venv where the interpreter has none.
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv --without-pip $(VENV)
 
 # Installs exactly the locked versions (hash-checked), then the project itself. The demo needs
 # only what runs in production (requirements.lock); tests and tools add requirements-dev.lock.
 $(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	@$(PYTHON) -m pip --python $(BIN)/python install --quiet --disable-pip-version-check \
+	  "uv==$(UV_VERSION)" 2>/dev/null || { $(BIN)/python -m ensurepip --default-pip >/dev/null \
+	  && $(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"; }
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --require-hashes -r requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $@
@@ -32,15 +37,21 @@ venv: $(VENV)/.installed-dev
 
 # Next to the server: the case-projection worker, a live sender of signed demo events, and the
 # methodology (earlier quarters once, then a refresh of what new events touched every minute),
-# so the dashboards move; all stop with the server. DEMO_BIND: another address (bench/demo).
+# so the dashboards move; all stop with the server. They start once the server answers, so the
+# first page does not wait for four processes starting at once on two cores. DEMO_BIND: another
+# address (bench/demo).
 DEMO_BIND ?= 127.0.0.1:8000
+export DEMO_BIND
 demo: $(VENV)/.installed
 	@mkdir -p var
 	YAKIST_DEMO=1 $(BIN)/yakist demo
 	@export YAKIST_DEMO=1; \
-	$(BIN)/yakist events work --quiet & worker=$$!; \
-	$(BIN)/yakist demo live --url http://$(DEMO_BIND) --quiet & live=$$!; \
-	($(BIN)/yakist indicators backfill --quarters 4 >/dev/null; \
+	up() { until (exec 3<>/dev/tcp/$${DEMO_BIND%:*}/$${DEMO_BIND##*:} && \
+	  printf 'GET /healthz HTTP/1.0\r\nHost: %s\r\n\r\n' "$${DEMO_BIND%:*}" >&3 && \
+	  head -c 12 <&3 | grep -q 200) 2>/dev/null; do sleep 0.3; done; }; \
+	(up; exec $(BIN)/yakist events work --quiet) & worker=$$!; \
+	(up; exec $(BIN)/yakist demo live --url http://$(DEMO_BIND) --quiet) & live=$$!; \
+	(up; $(BIN)/yakist indicators backfill --quarters 4 >/dev/null; \
 	 exec $(BIN)/yakist indicators refresh --every 60 >/dev/null) & indicators=$$!; \
 	trap 'kill $$worker $$live $$indicators 2>/dev/null; wait $$worker $$live $$indicators 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/yakist serve --bind $(DEMO_BIND)

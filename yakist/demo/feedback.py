@@ -5,7 +5,7 @@ import datetime as dt
 from django.utils import timezone
 
 from yakist.core.periods import KYIV
-from yakist.demo.runner import DemoContext
+from yakist.demo.runner import DemoContext, instances_insert
 from yakist.feedback.models import FeedbackMessage, SurveyResponse
 from yakist.feedback.services import (
     feedback_route,
@@ -57,7 +57,7 @@ def surveys(ctx: DemoContext) -> str:
                     ),
                 )
             )
-    SurveyResponse.objects.bulk_create(responses, batch_size=5000)
+    instances_insert(SurveyResponse, responses)
     survey_answers_announce(responses)
     return f"Опитування: {len(responses)} оцінок заявників"
 

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
 from yakist.core.periods import KYIV, Period
-from yakist.demo.runner import DemoContext
+from yakist.demo.runner import DemoContext, instances_insert
 from yakist.demo.statmon_values import applications_density, centre_values
 from yakist.registry.models.reference import Centre
 from yakist.statmon import prefill, services
@@ -173,8 +173,8 @@ def _write_history(
     """The reports' versions and events, each accepted report's version, and the signal that
     the figures of accepted reports changed."""
     versions, events = _history(campaign, reports, plans, users)
-    ReportVersion.objects.bulk_create(versions, batch_size=500)
-    ReportEvent.objects.bulk_create(events, batch_size=2000)
+    instances_insert(ReportVersion, versions)
+    instances_insert(ReportEvent, events)
     accepted = ReportVersion.objects.filter(
         report=OuterRef("pk"), outcome=ReportVersion.Outcome.ACCEPTED
     ).order_by("-number")
