@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
+from typing import NamedTuple
 
 from django.utils import timezone
 
@@ -88,24 +89,48 @@ def _scored_groups(period: Period, methodology: MethodologyVersion) -> Groups:
     return groups
 
 
+class RatedFigure(NamedTuple):
+    """What a rating reads of one current result (no model instance: a national period has
+    tens of thousands, and building them was most of the ratings' time)."""
+
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
+    status: str
+    n: int
+    numerator: float | None
+    denominator: float | None
+    definition_version: int
+    extra: dict
+
+
 def _current_results(
     period: Period, wanted: set[str]
-) -> dict[tuple[str, str], dict[str, IndicatorResult]]:
+) -> dict[tuple[str, str], dict[str, RatedFigure]]:
     """(subject type, key) -> indicator code -> its current whole-subject figure."""
-    results: dict[tuple[str, str], dict[str, IndicatorResult]] = defaultdict(dict)
-    for result in IndicatorResult.objects.filter(
+    results: dict[tuple[str, str], dict[str, RatedFigure]] = defaultdict(dict)
+    rows = IndicatorResult.objects.filter(
         period=period.code,
         breakdown="",
         is_current=True,
         indicator_code__in=wanted,
         subject_type__in=[SubjectType.CENTRE, SubjectType.PROVIDER],
-    ).select_related("definition"):
-        results[(result.subject_type, result.subject_key)][result.indicator_code] = result
+    ).values_list(
+        "subject_type",
+        "subject_key",
+        "indicator_code",
+        *(
+            name if name != "definition_version" else "definition__version"
+            for name in RatedFigure._fields
+        ),
+    )
+    for subject_type, key, code, *figure in rows.iterator(chunk_size=10_000):
+        results[(subject_type, key)][code] = RatedFigure(*figure)
     return results
 
 
 def _component(
-    code: str, weight: float, result: IndicatorResult | None, definition: IndicatorDefinition
+    code: str, weight: float, result: RatedFigure | None, definition: IndicatorDefinition
 ) -> rating.Component:
     """One weighted indicator of a subject; a missing figure is a «no_data» component."""
     return rating.Component(
@@ -120,7 +145,7 @@ def _component(
         n=result.n if result else 0,
         numerator=result.numerator if result else None,
         denominator=result.denominator if result else None,
-        definition_version=result.definition.version if result else definition.version,
+        definition_version=result.definition_version if result else definition.version,
         extra=result.extra if result else {},
     )
 
