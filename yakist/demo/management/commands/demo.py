@@ -31,7 +31,7 @@ class Command(BaseCommand):
             "--scale",
             type=float,
             default=1.0,
-            help="множник обсягу синтетичних даних (1 = демо за < 60 с)",
+            help="множник обсягу синтетичних даних (1 = типовий демо-світ, docs/performance.md)",
         )
         parser.add_argument("--force", action="store_true", help="повторити всі кроки")
         parser.add_argument(
