@@ -210,7 +210,7 @@ def _db_value(field: models.Field) -> Callable[[Any], Any]:
         return (lambda v: None if v is None else sqlite_datetime(v)) if sqlite else _same
     if isinstance(field, models.DateField):
         return (lambda v: None if v is None else v.isoformat()) if sqlite else _same
-    if isinstance(field, PLAIN_FIELDS) and not isinstance(field, models.JSONField):
+    if isinstance(field, PLAIN_FIELDS):
         return _same
     return lambda v: field.get_db_prep_save(v, connection)
 

@@ -119,10 +119,16 @@ def _current_results(
         "subject_type",
         "subject_key",
         "indicator_code",
-        *(
-            name if name != "definition_version" else "definition__version"
-            for name in RatedFigure._fields
-        ),
+        # RatedFigure's fields, in its order
+        "value",
+        "ci_low",
+        "ci_high",
+        "status",
+        "n",
+        "numerator",
+        "denominator",
+        "definition__version",
+        "extra",
     )
     for subject_type, key, code, *figure in rows.iterator(chunk_size=10_000):
         results[(subject_type, key)][code] = RatedFigure(*figure)
