@@ -21,12 +21,17 @@ $(BIN)/python:
 
 # Installs exactly the locked versions (hash-checked), then the project itself. The demo needs
 # only what runs in production (requirements.lock); tests and tools add requirements-dev.lock.
+# From uv's cache alone first (a warm cache then costs no index round trips, about 5 s of
+# `make demo`); only when the cache lacks a locked file does uv ask the index.
 $(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml
 	@$(PYTHON) -m pip --python $(BIN)/python install --quiet --disable-pip-version-check \
 	  "uv==$(UV_VERSION)" 2>/dev/null || { $(BIN)/python -m ensurepip --default-pip >/dev/null \
 	  && $(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"; }
-	$(BIN)/uv pip install --quiet --python $(BIN)/python --require-hashes -r requirements.lock
-	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	$(BIN)/uv pip install --offline --quiet --python $(BIN)/python --require-hashes \
+	  -r requirements.lock 2>/dev/null || \
+	  $(BIN)/uv pip install --quiet --python $(BIN)/python --require-hashes -r requirements.lock
+	$(BIN)/uv pip install --offline --quiet --python $(BIN)/python --no-deps -e . 2>/dev/null || \
+	  $(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.lock
