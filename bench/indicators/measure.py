@@ -31,11 +31,13 @@ from django.db import connection, transaction  # noqa: E402
 from rich.console import Console  # noqa: E402
 
 from bench import signed  # noqa: E402
+from bench.indicators.hand_sql import HAND_SQL, HAND_TABLE  # noqa: E402
 from yakist.cases.models import Case  # noqa: E402
 from yakist.cases.services import cases_project_pending  # noqa: E402
 from yakist.core.periods import Period  # noqa: E402
 from yakist.demo.registry import territories, world  # noqa: E402
 from yakist.demo.runner import DemoContext  # noqa: E402
+from yakist.indicators.histograms import HALF_BUCKET  # noqa: E402
 from yakist.indicators.methodology import methodology_load  # noqa: E402
 from yakist.indicators.models import (  # noqa: E402
     CaseCube,
@@ -44,7 +46,7 @@ from yakist.indicators.models import (  # noqa: E402
     RatingResult,
 )
 from yakist.indicators.selectors import methodology_at  # noqa: E402
-from yakist.indicators.services import dirty_mark, indicators_compute, indicators_refresh  # noqa: E402
+from yakist.indicators.services import indicators_compute, indicators_refresh  # noqa: E402
 from yakist.registry.models.reference import Centre  # noqa: E402
 
 FULL_QUARTER_CASES = 5_000_000
@@ -59,7 +61,6 @@ YEAR = 2025
 QUARTER = Period(YEAR, 2)
 LAYOUT = f"v2 {QUARTER.code}={QUARTER_CASES} other={OTHER_QUARTER_CASES}"
 ONE_OBLAST = "UA46000000000026241"  # Lviv oblast
-HAND_TABLE = "bench_hand_result"
 # The indicators computed from cases only, which the hand SQL recomputes.
 CASE_INDICATORS = ("timeliness", "refusal_share", "online_share", "loyalty_index")
 RELATIVE = 1e-9
@@ -222,124 +223,6 @@ def _generate(
 
 # --- The two sides -------------------------------------------------------------------------------
 
-# The figures of the four case indicators, straight from the cases: one scan counts every
-# level, channel and service slice (hash grouping sets), one more takes the median and P90 of
-# duration against the term per subject; shares, Wilson intervals, the loyalty index, statuses
-# against each definition's minimum sample, all in SQL, written with one INSERT … SELECT.
-HAND_SQL = f"""
-INSERT INTO {HAND_TABLE} (definition_id, indicator_code, subject_type, subject_key, period,
-    breakdown, value, numerator, denominator, n, ci_low, ci_high, extra, status, revision,
-    is_current, computed_at)
-WITH marked AS (
-  SELECT main_centre_id, provider_id, hromada_id, region_id, channel, service_id, on_time,
-         outcome, rating,
-         received_at >= %(s)s AND received_at < %(e)s AS r,
-         done_at >= %(s)s AND done_at < %(e)s AND outcome <> 'withdrawn' AS d,
-         rated_at >= %(s)s AND rated_at < %(e)s AND rating IS NOT NULL AS t
-  FROM cases_case
-  WHERE sandbox = false AND ((received_at >= %(s)s AND received_at < %(e)s)
-        OR (done_at >= %(s)s AND done_at < %(e)s) OR (rated_at >= %(s)s AND rated_at < %(e)s))
-), counts AS (
-  SELECT CASE WHEN GROUPING(main_centre_id) = 0 THEN 'centre'
-              WHEN GROUPING(provider_id) = 0 THEN 'provider'
-              WHEN GROUPING(hromada_id) = 0 THEN 'hromada'
-              WHEN GROUPING(region_id) = 0 THEN 'region' ELSE 'nation' END AS level,
-         coalesce(main_centre_id::text, provider_id::text, hromada_id, region_id, '') AS ident,
-         CASE WHEN GROUPING(main_centre_id) + GROUPING(provider_id) + GROUPING(hromada_id)
-                   + GROUPING(region_id) = 4 THEN true
-              ELSE coalesce(main_centre_id::text, provider_id::text, hromada_id, region_id)
-                   IS NOT NULL END AS known,
-         CASE WHEN GROUPING(channel) = 0 THEN 'channel:' || channel END AS by_channel,
-         CASE WHEN GROUPING(service_id) = 0 THEN service_id END AS by_service,
-         count(*) FILTER (WHERE r) AS received,
-         count(*) FILTER (WHERE r AND channel = 'online') AS online,
-         count(*) FILTER (WHERE d AND on_time IS NOT NULL) AS with_term,
-         count(*) FILTER (WHERE d AND on_time) AS on_time,
-         count(*) FILTER (WHERE d AND outcome = 'refused') AS refused,
-         count(*) FILTER (WHERE d AND outcome = 'issued') AS issued,
-         count(*) FILTER (WHERE t) AS rated,
-         count(*) FILTER (WHERE t AND rating >= 9) AS promoters,
-         count(*) FILTER (WHERE t AND rating <= 6) AS detractors
-  FROM marked
-  GROUP BY GROUPING SETS ((main_centre_id), (provider_id), (hromada_id), (region_id), (),
-                          (main_centre_id, channel), (provider_id, channel), (region_id, channel),
-                          (channel), (region_id, service_id), (service_id))
-), quantiles AS (
-  SELECT CASE WHEN GROUPING(main_centre_id) = 0 THEN 'centre'
-              WHEN GROUPING(provider_id) = 0 THEN 'provider'
-              WHEN GROUPING(hromada_id) = 0 THEN 'hromada'
-              WHEN GROUPING(region_id) = 0 THEN 'region' ELSE 'nation' END AS level,
-         coalesce(main_centre_id::text, provider_id::text, hromada_id, region_id, '') AS ident,
-         percentile_cont(0.5) WITHIN GROUP (ORDER BY ratio) AS median,
-         percentile_cont(0.9) WITHIN GROUP (ORDER BY ratio) AS p90
-  FROM (SELECT main_centre_id, provider_id, hromada_id, region_id,
-               EXTRACT(EPOCH FROM (done_at - received_at))
-               / EXTRACT(EPOCH FROM (due_at - received_at)) AS ratio
-        FROM cases_case
-        WHERE sandbox = false AND done_at >= %(s)s AND done_at < %(e)s
-          AND outcome <> 'withdrawn' AND on_time IS NOT NULL AND due_at > received_at) f
-  GROUP BY GROUPING SETS ((main_centre_id), (provider_id), (hromada_id), (region_id), ())
-), subjects AS (
-  SELECT k.*, q.median, q.p90,
-         CASE k.level WHEN 'centre' THEN ce.code WHEN 'provider' THEN o.code ELSE k.ident END AS key,
-         coalesce(k.by_channel, 'service:' || sv.code, '') AS breakdown
-  FROM counts k
-  LEFT JOIN quantiles q ON q.level = k.level AND q.ident = k.ident
-                       AND k.by_channel IS NULL AND k.by_service IS NULL
-  LEFT JOIN registry_centre ce ON k.level = 'centre' AND ce.id::text = k.ident
-  LEFT JOIN registry_organisation o ON k.level = 'provider' AND o.id::text = k.ident
-                                   AND o.kind = 'provider'
-  LEFT JOIN registry_service sv ON sv.id = k.by_service
-  WHERE k.known
-), figures AS (
-  SELECT 'timeliness' AS code, level, key, breakdown, on_time::float8 AS num,
-         with_term::float8 AS den, with_term AS n,
-         CASE WHEN breakdown = '' AND median IS NOT NULL
-              THEN jsonb_build_object('median_ratio', median, 'p90_ratio', p90)
-              ELSE '{{}}'::jsonb END AS extra
-  FROM subjects WHERE breakdown = '' OR with_term > 0
-  UNION ALL
-  SELECT 'refusal_share', level, key, '', refused, refused + issued, refused + issued, '{{}}'
-  FROM subjects WHERE breakdown = ''
-  UNION ALL
-  SELECT 'online_share', level, key, '', online, received, received, '{{}}'
-  FROM subjects WHERE breakdown = ''
-  UNION ALL
-  SELECT 'loyalty_index', level, key, '', promoters - detractors, rated, rated,
-         jsonb_build_object('promoters', promoters, 'detractors', detractors,
-                            'passives', rated - promoters - detractors)
-  FROM subjects WHERE breakdown = ''
-), valued AS (
-  SELECT f.*, d.id AS definition_id,
-         CASE WHEN f.den <= 0 THEN 'no_data' WHEN f.den < d.min_sample THEN 'insufficient'
-              ELSE 'ok' END AS status,
-         f.num / nullif(f.den, 0) AS p,
-         1.959963984540054::float8 AS z
-  FROM figures f JOIN indicators_indicatordefinition d
-    ON d.methodology_id = %(methodology)s AND d.code = f.code
-  WHERE f.key IS NOT NULL
-)
-SELECT definition_id, code, level, key, %(period)s, breakdown,
-       CASE WHEN status <> 'ok' THEN NULL
-            WHEN code = 'loyalty_index' THEN 100.0 * num / den ELSE p END,
-       num, den, n,
-       CASE WHEN status <> 'ok' THEN NULL
-            WHEN code = 'loyalty_index' THEN greatest(-100.0, 100 * (lw.mean - lw.half))
-            ELSE greatest(0.0, round(((p + z * z / (2 * den)) / (1 + z * z / den)
-                 - z * sqrt(p * (1 - p) / den + z * z / (4 * den * den)) / (1 + z * z / den))::numeric, 12)::float8) END,
-       CASE WHEN status <> 'ok' THEN NULL
-            WHEN code = 'loyalty_index' THEN least(100.0, 100 * (lw.mean + lw.half))
-            ELSE least(1.0, round(((p + z * z / (2 * den)) / (1 + z * z / den)
-                 + z * sqrt(p * (1 - p) / den + z * z / (4 * den * den)) / (1 + z * z / den))::numeric, 12)::float8) END,
-       extra, status, 1, true, now()
-FROM valued
-CROSS JOIN LATERAL (
-  SELECT pp - dd AS mean, z * sqrt(greatest(pp + dd - (pp - dd) ^ 2, 0) / (den + 3)) AS half
-  FROM (SELECT ((extra ->> 'promoters')::float8 + 0.75) / (den + 3) AS pp,
-               ((extra ->> 'detractors')::float8 + 0.75) / (den + 3) AS dd) a
-) lw
-"""
-
 
 def results_clear() -> None:
     """Nothing stored for the quarter: every revision of its results, its ratings, its cube
@@ -462,43 +345,50 @@ def equality_check() -> tuple[int, int]:
 # --- Incremental scenarios -----------------------------------------------------------------------
 
 
-def incremental_oblast() -> float:
-    """≈ 10,000 new events (2,500 cases, four events each) from the centres of one oblast,
-    written set-based and marked dirty as the projection does, then the incremental refresh;
-    the new cases are removed afterwards so that runs stay alike."""
-    last_id = Case.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    _generate(
-        2_500,
-        offset=last_id + 10_000_000,
-        region=ONE_OBLAST,
-        start=QUARTER.start,
-        end=QUARTER.start + dt.timedelta(days=80),
+def incremental_oblast() -> tuple[float, float, int]:
+    """≈ 10,000 signed events (cases of five) at the access points of one oblast, with that
+    oblast's providers, through the real intake and projection, then the incremental refresh.
+    Returns (refresh seconds, intake + projection seconds, centres touched)."""
+    from yakist.registry.models.reference import Organisation
+
+    codes = signed.codes()
+    codes["centres"] = list(
+        Centre.objects.filter(region_id=ONE_OBLAST, code__in=codes["centres"]).values_list(
+            "code", flat=True
+        )
     )
-    new = Case.objects.filter(id__gt=last_id)
-    centre_ids = set(new.values_list("main_centre_id", flat=True))
-    provider_ids = set(new.values_list("provider_id", flat=True))
-    dirty_mark(period_codes={QUARTER.code}, centre_ids=centre_ids, provider_ids=provider_ids)
-    started = time.perf_counter()
-    indicators_refresh()
-    elapsed = time.perf_counter() - started
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {Case._meta.db_table} WHERE id > %s", [last_id])
-    return elapsed
+    codes["providers"] = (
+        list(
+            Organisation.objects.filter(
+                region_id=ONE_OBLAST, code__in=codes["providers"]
+            ).values_list("code", flat=True)
+        )
+        or codes["providers"]
+    )
+    return _through_intake(codes, seed=41)
 
 
 def incremental_intake() -> tuple[float, float, int]:
-    """INTAKE_EVENTS signed events of cases at random access points across the country, sent
-    through the API (Django's test client: signature, validation, journal, insert), projected
-    into cases (`cases_project_pending`, which marks what they touched), then the incremental
-    refresh, timed. Returns (refresh seconds, intake + projection seconds, centres touched)."""
-    intake = signed.Intake("bench-indicators")
+    """INTAKE_EVENTS signed events of cases at random access points across the country; the
+    refreshed figures are then checked against a full recomputation (untimed).
+    Returns (refresh seconds, intake + projection seconds, centres touched)."""
+    return _through_intake(signed.codes(), seed=17, check=True)
+
+
+def _through_intake(
+    codes: dict[str, list[str]], *, seed: int, check: bool = False
+) -> tuple[float, float, int]:
+    """Events sent through the API (Django's test client: signature, validation, journal,
+    insert), projected into cases (`cases_project_pending`: the cube's and histograms' deltas,
+    the dirty marks), then the incremental refresh, timed."""
+    intake = signed.Intake(f"bench-indicators-{seed}")
     try:
         events = signed.events(
-            signed.codes(),
+            codes,
             cases=INTAKE_EVENTS // len(signed.LIFE),
             start=QUARTER.start,
             days=80,
-            seed=17,
+            seed=seed,
         )
         DirtyPeriod.objects.filter(period=QUARTER.code).delete()
         started = time.perf_counter()
@@ -509,14 +399,53 @@ def incremental_intake() -> tuple[float, float, int]:
             pass
         sent = time.perf_counter() - started
         # The projection marks the year too; never computed here, it would be computed whole.
-        # The scenario times the quarter's refresh, as the one-oblast scenario does.
+        # The scenario times the quarter's refresh.
         DirtyPeriod.objects.exclude(period=QUARTER.code).delete()
         touched = DirtyPeriod.objects.filter(period=QUARTER.code, subject_type="centre").count()
         started = time.perf_counter()
         indicators_refresh()
-        return time.perf_counter() - started, sent, touched
+        elapsed = time.perf_counter() - started
+        if check:
+            incremental_check()
+        return elapsed, sent, touched
     finally:
         intake.remove()
+
+
+def incremental_check() -> None:
+    """The incremental figures against a full recomputation of the quarter: every count,
+    share, interval and status equal; medians and P90s within the histograms' bound (half a
+    bucket below 10 terms, and the 4 decimals stored). Per-service slices of aggregates keep
+    the last full run's figures between full runs and are left out."""
+    table = IndicatorResult._meta.db_table
+    incremental = _rows(table)
+    indicators_compute(period=QUARTER)
+    full = _rows(table)
+    problems = []
+    for key in incremental.keys() | full.keys():
+        if key[1] in ("hromada", "region", "nation") and key[3].startswith("service:"):
+            continue
+        mine, exact = incremental.get(key), full.get(key)
+        if mine is None or exact is None:
+            problems.append(f"{key}: only one side has the figure")
+            continue
+        for name in ("numerator", "denominator", "n", "value", "ci_low", "ci_high"):
+            if not _close(mine[name], exact[name]):
+                problems.append(f"{key} {name}: incremental {mine[name]!r} ≠ full {exact[name]!r}")
+        for name in ("median_ratio", "p90_ratio"):
+            a, b = mine["extra"].get(name), exact["extra"].get(name)
+            if (a is None) != (b is None) or (a is not None and abs(a - b) > HALF_BUCKET + 1e-4):
+                problems.append(f"{key} {name}: incremental {a!r}, full {b!r}")
+    if problems:
+        say(f"НЕРІВНІСТЬ / MISMATCH incremental vs full: {len(problems)}, e.g.:")
+        for line in problems[:15]:
+            say(f"  {line}")
+        raise SystemExit(3)
+    say(
+        f"інкрементний = повний / incremental = full: {len(full):,} figures (counts exact, "
+        f"medians and P90s within {HALF_BUCKET} + rounding)"
+    )
+    say(f"FIG intake_checked={len(full)}")
 
 
 # --- The run -------------------------------------------------------------------------------------
@@ -561,13 +490,18 @@ def main() -> None:
     say(f"FIG rounds={ROUNDS}")
     say(f"FIG hand_sql_s={min(hands):.3f}")
     say(f"FIG engine_s={min(engines):.3f}")
-    say(f"FIG incremental_s={incremental_oblast():.3f}")
     if INTAKE_EVENTS:
+        # Random centres first, while the cube holds exactly the cases in the table: the
+        # scenarios remove their cases afterwards, not their deltas (the next run recounts).
         refresh, sent, touched = incremental_intake()
         say(f"FIG intake_events={INTAKE_EVENTS // len(signed.LIFE) * len(signed.LIFE)}")
         say(f"FIG intake_refresh_s={refresh:.3f}")
         say(f"FIG intake_sent_s={sent:.3f}")
         say(f"FIG intake_centres={touched}")
+        refresh, sent, touched = incremental_oblast()
+        say(f"FIG incremental_s={refresh:.3f}")
+        say(f"FIG oblast_sent_s={sent:.3f}")
+        say(f"FIG oblast_centres={touched}")
 
 
 if __name__ == "__main__":

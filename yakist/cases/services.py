@@ -16,7 +16,7 @@ from yakist.cases.enums import CaseStatus
 from yakist.cases.lifecycle import NO_TERM, case_fold
 from yakist.cases.models import Case
 from yakist.cases.signals import cases_projected
-from yakist.cases.store import CaseRow, cases_upsert
+from yakist.cases.store import CaseRow, case_facts, case_facts_stored, cases_upsert
 from yakist.core.periods import kyiv_date
 from yakist.ingest import selectors as ingest_selectors
 from yakist.ingest import services as ingest_services
@@ -101,17 +101,25 @@ def _project_chunk(
         )
         for case_id, items in grouped.items()
     ]
+    announced = announce and not sandbox
+    # Read before the upsert: later stages keep their counts by the difference (new − old).
+    before = (
+        case_facts_stored(system_id=system_id, sandbox=sandbox, case_ids=list(grouped))
+        if announced
+        else {}
+    )
     cases_upsert(cases)
-    if announce and not sandbox:
+    if announced:
+        changes = [(before.get(case.case_id), case_facts(case)) for case in cases]
+        # A case's former place and moments count too: its old periods and subjects lose it.
+        facts = [f for change in changes for f in change if f is not None]
         cases_projected.send(
             sender=Case,
-            main_centre_ids={case.main_centre_id for case in cases if case.main_centre_id},
-            provider_ids={case.provider_id for case in cases},
+            changes=changes,
+            main_centre_ids={f.main_centre_id for f in facts if f.main_centre_id},
+            provider_ids={f.provider_id for f in facts},
             moments=[
-                moment
-                for case in cases
-                for moment in (case.received_at, case.done_at, case.rated_at)
-                if moment
+                moment for f in facts for moment in (f.received_at, f.done_at, f.rated_at) if moment
             ],
         )
     return len(cases)

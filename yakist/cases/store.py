@@ -53,8 +53,40 @@ CASE_COLUMNS = (
 COLUMN_NAMES = tuple(name for name, _ in CASE_COLUMNS)
 # One projected case, in CASE_COLUMNS order: a tuple to the store, named fields to its makers.
 CaseRow = NamedTuple("CaseRow", [(name, object) for name in COLUMN_NAMES])
+# What later stages count of a case (the methodology's cube and duration histograms): where it
+# was applied for and its moments. `cases_projected` carries each case's facts before and after.
+FACT_COLUMNS = (
+    "main_centre_id",
+    "provider_id",
+    "region_id",
+    "hromada_id",
+    "channel",
+    "outcome",
+    "received_at",
+    "done_at",
+    "due_at",
+    "on_time",
+    "rating",
+    "rated_at",
+)
+CaseFacts = NamedTuple("CaseFacts", [(name, object) for name in FACT_COLUMNS])
 _DATETIMES = frozenset(i for i, (_, kind) in enumerate(CASE_COLUMNS) if kind == "timestamptz")
 _JSON = COLUMN_NAMES.index("quality_issues")
+
+
+def case_facts(row: CaseRow) -> CaseFacts:
+    return CaseFacts(*(getattr(row, name) for name in FACT_COLUMNS))
+
+
+def case_facts_stored(
+    *, system_id: int, sandbox: bool, case_ids: list[str]
+) -> dict[str, CaseFacts]:
+    """The stored facts of the cases about to be written (one indexed read per chunk)."""
+    rows = Case.objects.filter(system_id=system_id, sandbox=sandbox, case_id__in=case_ids)
+    return {
+        values[0]: CaseFacts(*values[1:])
+        for values in rows.values_list("case_id", *FACT_COLUMNS).iterator(chunk_size=5000)
+    }
 
 
 def cases_upsert(rows: Sequence[CaseRow]) -> None:

@@ -38,7 +38,7 @@ def dirty_mark_each(
 
     centre_pairs, provider_pairs = set(centres), set(providers)
     touched = {code for _, code in centre_pairs | provider_pairs}
-    computed = _computed_periods(touched)
+    computed = computed_periods(touched)
     first_time = [
         DirtyPeriod(subject_type=SubjectType.NATION, subject_key=NATION_KEY, period=code)
         for code in sorted(touched - computed)
@@ -83,7 +83,7 @@ def dirty_mark_each(
     return len(added) + len(first_time)
 
 
-def _computed_periods(codes: set[str]) -> set[str]:
+def computed_periods(codes: set[str]) -> set[str]:
     """The periods among `codes` that have figures (an index lookup per period)."""
     if not codes:
         return set()

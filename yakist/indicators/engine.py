@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from yakist.core.periods import Period
-from yakist.indicators import inputs
+from yakist.indicators import histograms, inputs
 from yakist.indicators.models import IndicatorDefinition
 from yakist.indicators.stats import loyalty_index, loyalty_interval, wilson_interval
 
@@ -80,9 +80,9 @@ class Context:
         if subject_type == "provider":
             return subject_key in self._dirty_provider_codes
         if subject_type == "hromada":
-            return subject_key in self._dirty_areas[0]
+            return subject_key in self.dirty_areas[0]
         if subject_type == "region":
-            return subject_key in self._dirty_areas[1]
+            return subject_key in self.dirty_areas[1]
         return True
 
     def dirty_codes(self) -> tuple[set[str], set[str]]:
@@ -90,7 +90,7 @@ class Context:
         return self._dirty_centre_codes, self._dirty_provider_codes
 
     @property
-    def _dirty_areas(self) -> tuple[set[str], set[str]]:
+    def dirty_areas(self) -> tuple[set[str], set[str]]:
         """Hromadas and regions whose figures new inputs can change: those of the touched
         centres, and the regions of touched providers (cases applied for online)."""
 
@@ -158,20 +158,35 @@ def case_buckets(ctx: Context) -> dict[tuple[str, str, str], dict[str, int]]:
 
 
 def finished(ctx: Context) -> inputs.FinishedStats:
-    """Medians per subject; an incremental run recomputes only the touched centres and
-    providers (aggregates keep their last full run's medians and service slices)."""
+    """Medians and P90s per subject: exact from every finished case in a full run; in an
+    incremental run, those of the touched subjects and their hromadas, regions and the nation
+    from the duration histograms (within half a bucket, yakist.indicators.histograms), while
+    the per-service slices of aggregates keep their last full run's figures."""
 
     def load():
-        levels = list(LEVELS) if not ctx.incremental else ["centre", "provider"]
-        return inputs.finished_stats(
-            ctx.period,
-            levels,
-            centre_ids=ctx.dirty_centres,
-            provider_ids=ctx.dirty_providers,
-            service_slices=not ctx.incremental,
-        )
+        if ctx.incremental:
+            return inputs.FinishedStats(_binned_quantiles(ctx), {})
+        return inputs.finished_stats(ctx.period, list(LEVELS))
 
     return ctx.cached("finished", load)
+
+
+def _binned_quantiles(ctx: Context) -> dict[tuple[str, object], dict[str, float]]:
+    hromadas, regions = ctx.dirty_areas
+    buckets = histograms.histograms_read(
+        ctx.period.code,
+        {
+            "centre": [str(pk) for pk in ctx.dirty_centres or ()],
+            "provider": [str(pk) for pk in ctx.dirty_providers or ()],
+            "hromada": hromadas,
+            "region": regions,
+            "nation": [""],
+        },
+    )
+    return {
+        (level, int(key) if level in ("centre", "provider") else key): values
+        for (level, key), values in histograms.histogram_quantiles(buckets).items()
+    }
 
 
 def quantiles(ctx: Context) -> dict[tuple[str, object], dict[str, float]]:
@@ -259,7 +274,10 @@ def calc_timeliness(ctx: Context) -> list[Row]:
         found = quantiles(ctx).get((level, key))
         if not found or not found["n"]:
             return {}
-        return {"median_ratio": round(found["median"], 4), "p90_ratio": round(found["p90"], 4)}
+        figures = {"median_ratio": round(found["median"], 4), "p90_ratio": round(found["p90"], 4)}
+        if ctx.incremental:
+            figures["quantiles_binned"] = True  # within half a bucket until the next full run
+        return figures
 
     return _share_rows(ctx, "timeliness", "on_time", "done_with_term", extra, slices=True)
 

@@ -95,28 +95,13 @@ def provider_regions(provider_ids: set[int]) -> dict[int, str | None]:
     return dict(Organisation.objects.filter(pk__in=provider_ids).values_list("pk", "region_id"))
 
 
-def cube_rebuild(
-    period: Period, *, centre_ids: set[int] | None = None, provider_ids: set[int] | None = None
-) -> int:
-    """(Re)count the case cube of a period in the database, in one INSERT … SELECT.
-
-    With `centre_ids`/`provider_ids`, only the rows of those subjects are recounted (an
-    incremental update costs the cases of the touched subjects, not the whole period).
-    """
+def cube_rebuild(period: Period) -> int:
+    """Recount the case cube of a period in the database, in one INSERT … SELECT (the full
+    run; between full runs the projection appends deltas, yakist.indicators.deltas)."""
     from yakist.indicators.models import CaseCube
 
     cube, cases = CaseCube._meta.db_table, Case._meta.db_table
-    subset_sql, subset_params = "", []
-    deleted = CaseCube.objects.filter(period=period.code)
-    if centre_ids is not None or provider_ids is not None:
-        centres_in, providers_in = sorted(centre_ids or {-1}), sorted(provider_ids or {-1})
-        subset_sql = (
-            f" AND (c.main_centre_id IN ({', '.join(['%s'] * len(centres_in))})"
-            f" OR c.provider_id IN ({', '.join(['%s'] * len(providers_in))}))"
-        )
-        subset_params = [*centres_in, *providers_in]
-        deleted = deleted.filter(Q(main_centre_id__in=centres_in) | Q(provider_id__in=providers_in))
-    deleted.delete()
+    CaseCube.objects.filter(period=period.code).delete()
     start, end = period.start, period.end
     received = "c.received_at >= %s AND c.received_at < %s"
     done = "c.done_at >= %s AND c.done_at < %s AND c.outcome <> 'withdrawn'"
@@ -138,7 +123,7 @@ def cube_rebuild(
         FROM {cases} c
         WHERE c.sandbox = %s
           AND ((c.received_at >= %s AND c.received_at < %s) OR (c.done_at >= %s AND c.done_at < %s)
-               OR (c.rated_at >= %s AND c.rated_at < %s)){subset_sql}
+               OR (c.rated_at >= %s AND c.rated_at < %s))
         GROUP BY c.main_centre_id, c.provider_id, c.region_id, c.hromada_id, c.channel
     """  # noqa: S608  (table names come from our models; every value is a parameter)
     window = [start, end]
@@ -149,7 +134,6 @@ def cube_rebuild(
         *window * 5,  # … refused, issued, rated ×3
         False,  # sandbox = false
         *window * 3,  # the WHERE clause
-        *subset_params,
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -296,6 +280,35 @@ def _finished(period: Period, centre_ids, provider_ids):
             Q(main_centre_id__in=centre_ids or []) | Q(provider_id__in=provider_ids or [])
         )
     return queryset.annotate(service_code=F("service__code")).values_list(*FINISHED_COLUMNS)
+
+
+def histograms_rebuild(period: Period) -> None:
+    """Rewrite the period's duration histograms from the cases the exact path reads."""
+    from yakist.indicators import histograms
+
+    finished_cases = _finished(period, None, None)
+    if connection.vendor == "postgresql":
+        sql, params = finished_cases.query.sql_with_params()
+        histograms.histograms_rebuild(period.code, sql, list(params))
+        return
+    counts: dict[tuple[str, str, int], int] = defaultdict(int)
+    for centre, provider, hromada, region, _s, received, done, due, _t in finished_cases.iterator(
+        chunk_size=10_000
+    ):
+        bucket = histograms.case_bucket(received, done, due)
+        if bucket is None:
+            continue
+        for level, key in (
+            ("centre", centre),
+            ("provider", provider),
+            ("hromada", hromada),
+            ("region", region),
+            ("nation", ""),
+        ):
+            if key is not None:
+                counts[(level, str(key), bucket)] += 1
+    histograms.histograms_clear(period.code)
+    histograms.histograms_write(period.code, [(*key, n) for key, n in counts.items()])
 
 
 def _finished_python(period, levels, centre_ids, provider_ids, service_slices):

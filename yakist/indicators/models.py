@@ -243,8 +243,9 @@ class DirtyPeriod(models.Model):
 
 class CaseCube(models.Model):
     """Case counts per period by main centre × provider × channel (with the case's region and
-    hromada). Counts add up, so every level and channel is a roll-up of these rows; after new
-    events only the rows of the touched centres and providers are recounted."""
+    hromada). Counts add up, so every level and channel is a roll-up of these rows. A full run
+    recounts the period; between full runs the projection appends each case's change as rows
+    of differences (yakist/indicators/deltas.py), so a key may have several rows: readers sum."""
 
     period = models.CharField(max_length=8)
     main_centre_id = models.BigIntegerField(null=True)
@@ -271,3 +272,24 @@ class CaseCube(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} {self.main_centre_id}/{self.provider_id}"
+
+
+class DurationHistogram(models.Model):
+    """Finished cases with a term by period × level × subject × bucket of their duration against
+    the term (yakist/indicators/histograms.py): the medians and P90s of the incremental path.
+
+    A key may have several rows: the projection appends its deltas (+1 in a case's new bucket,
+    −1 in its old one) and readers sum them; a full run rewrites the period's rows."""
+
+    period = models.CharField(max_length=8)
+    level = models.CharField(max_length=10)
+    # A main centre's or provider's id as text, a hromada's or region's code, "" the nation.
+    subject = models.CharField(max_length=19, blank=True)
+    bucket = models.IntegerField()
+    cases = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["period", "level", "subject"])]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.level}:{self.subject} #{self.bucket}"

@@ -4,6 +4,7 @@ from django.dispatch import receiver
 
 from yakist.cases.signals import cases_projected
 from yakist.feedback.signals import survey_answers_changed
+from yakist.indicators.deltas import deltas_apply
 from yakist.indicators.dirty_marks import (
     dirty_mark,
     dirty_mark_each,
@@ -12,6 +13,12 @@ from yakist.indicators.dirty_marks import (
     periods_touched,
 )
 from yakist.statmon.signals import reports_accepted
+
+
+@receiver(cases_projected)
+def keep_cube(sender, *, changes=(), **kwargs) -> None:
+    """The cube and the duration histograms follow each case's change (new − old)."""
+    deltas_apply(changes)
 
 
 @receiver(cases_projected)

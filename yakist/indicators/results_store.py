@@ -56,8 +56,6 @@ def results_store(ctx: engine.Context, rows: list[engine.Row], report: ComputeRe
     for row in rows:
         definition = ctx.definitions[row.indicator]
         existing = current.get(row.key)
-        if ctx.incremental and existing is not None and row.subject_type in engine.AGGREGATE_LEVELS:
-            _keep_full_run_quantiles(row, existing)
         values = {name: getattr(row, name) for name in RESULT_FIELDS}
         if existing is not None and existing.definition_id == definition.pk:
             if all(_same(getattr(existing, k), v) for k, v in values.items()):
@@ -92,14 +90,6 @@ def _current_figures(period_code: str) -> dict[tuple, _Stored]:
             period=period_code, is_current=True
         ).values_list("indicator_code", "subject_type", "subject_key", "breakdown", *columns)
     }
-
-
-def _keep_full_run_quantiles(row: engine.Row, existing: _Stored) -> None:
-    """Medians of aggregates need the whole period; the incremental run keeps the last full
-    run's and says so, the next full run refreshes them."""
-    kept = {k: v for k, v in existing.extra.items() if k.endswith("_ratio")}
-    if kept and not any(k.endswith("_ratio") for k in row.extra):
-        row.extra = {**row.extra, **kept, "quantiles_from_full_run": True}
 
 
 def _result_row(row: engine.Row, definition_id: int, period_code: str, revision: int, now) -> tuple:

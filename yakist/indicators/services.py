@@ -20,8 +20,10 @@ from django.utils.translation import gettext_lazy
 from yakist.core.periods import Period
 from yakist.core.problems import Problem
 from yakist.indicators import engine, inputs
+from yakist.indicators.deltas import cube_lock
 from yakist.indicators.dirty_marks import dirty_mark, dirty_mark_each
 from yakist.indicators.enums import SubjectType
+from yakist.indicators.histograms import histograms_exist
 from yakist.indicators.models import DirtyPeriod, MethodologyVersion
 from yakist.indicators.period_ratings import ratings_compute
 from yakist.indicators.results_store import results_store
@@ -77,11 +79,17 @@ def indicators_compute(
     centre_ids: set[int] | None = None,
     provider_ids: set[int] | None = None,
 ) -> ComputeReport:
-    """Compute every indicator of `period`; with centre/provider ids, only what they touch."""
+    """Compute every indicator of `period`; with centre/provider ids, only what they touch
+    (the cube and histograms as the projection's deltas left them: yakist.indicators.deltas)."""
     methodology = period_methodology(period, methodology)
     report = ComputeReport(period=period.code, methodology=methodology.code)
     started = time.perf_counter()
-    inputs.cube_rebuild(period, centre_ids=centre_ids, provider_ids=provider_ids)
+    if centre_ids is None and provider_ids is None:
+        # A full run recounts; between full runs the projection keeps both by deltas.
+        with transaction.atomic():
+            cube_lock()
+            inputs.cube_rebuild(period)
+            inputs.histograms_rebuild(period)
     report.seconds["cube"] = time.perf_counter() - started
     ctx = engine.Context(
         period=period,
@@ -127,7 +135,8 @@ def indicators_refresh() -> list[ComputeReport]:
         period = Period.parse(code)
         if methodology_at(period.first_day) is None:
             continue
-        if subjects[SubjectType.NATION]:  # first figures of the period: compute it whole
+        # First figures of the period, or figures from before its histograms: compute it whole.
+        if subjects[SubjectType.NATION] or not histograms_exist(code):
             reports.append(indicators_compute(period=period))
             continue
         centre_ids = set(

@@ -15,7 +15,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        compute = sub.add_parser("compute", help="повний розрахунок періодів (2026Q3, 2026, …)")
+        compute = sub.add_parser(
+            "compute",
+            help="повний розрахунок періодів (2026Q3, 2026, …; current — поточні квартал і рік, "
+            "щоночі)",
+        )
         compute.add_argument("periods", nargs="+")
         compute.add_argument(
             "--methodology", help="код версії методики (типово — чинна на початок періоду)"
@@ -73,6 +77,10 @@ class Command(BaseCommand):
     def _periods(texts: list[str], *, with_quarters: bool) -> list[Period]:
         periods = []
         for text in texts:
+            if text == "current":  # the nightly full run: exact medians, cube recounted
+                quarter = Period.quarter_of(kyiv_now().date())
+                periods += [quarter, Period(quarter.year)]
+                continue
             try:
                 period = Period.parse(text)
             except ValueError as error:
