@@ -129,12 +129,6 @@ def histograms_read(
     return found
 
 
-def histograms_exist(period_code: str) -> bool:
-    from yakist.indicators.models import DurationHistogram
-
-    return DurationHistogram.objects.filter(period=period_code).exists()
-
-
 def histograms_rebuild(period_code: str, finished_sql: str, params: list) -> None:
     """Rewrite a period's histograms from its finished cases (PostgreSQL, one INSERT …
     SELECT over grouping sets); `finished_sql` selects those cases' columns."""

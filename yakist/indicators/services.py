@@ -23,7 +23,6 @@ from yakist.indicators import engine, inputs
 from yakist.indicators.deltas import cube_lock
 from yakist.indicators.dirty_marks import dirty_mark, dirty_mark_each
 from yakist.indicators.enums import SubjectType
-from yakist.indicators.histograms import histograms_exist
 from yakist.indicators.models import DirtyPeriod, MethodologyVersion
 from yakist.indicators.period_ratings import ratings_compute
 from yakist.indicators.results_store import results_store
@@ -135,8 +134,7 @@ def indicators_refresh() -> list[ComputeReport]:
         period = Period.parse(code)
         if methodology_at(period.first_day) is None:
             continue
-        # First figures of the period, or figures from before its histograms: compute it whole.
-        if subjects[SubjectType.NATION] or not histograms_exist(code):
+        if subjects[SubjectType.NATION]:  # first figures of the period: compute it whole
             reports.append(indicators_compute(period=period))
             continue
         centre_ids = set(

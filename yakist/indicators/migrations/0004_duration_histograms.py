@@ -3,6 +3,18 @@
 from django.db import migrations, models
 
 
+def full_runs_asked(apps, schema_editor):
+    """Periods computed before the histograms existed get one full run from the next refresh:
+    it builds their histograms and recounts the cube the projection keeps by deltas from now."""
+    result = apps.get_model("indicators", "IndicatorResult")
+    dirty = apps.get_model("indicators", "DirtyPeriod")
+    periods = result.objects.values_list("period", flat=True).distinct()
+    dirty.objects.bulk_create(
+        [dirty(subject_type="nation", subject_key="", period=code) for code in periods],
+        ignore_conflicts=True,
+    )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -24,4 +36,5 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['period', 'level', 'subject'], name='indicators__period_46bf62_idx')],
             },
         ),
+        migrations.RunPython(full_runs_asked, migrations.RunPython.noop),
     ]
