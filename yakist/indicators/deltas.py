@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db import connection
+from django.db import connection, transaction
 
 from yakist.cases.store import CaseFacts
 from yakist.core.periods import Period
@@ -99,25 +99,28 @@ def deltas_apply(changes: Iterable[tuple[CaseFacts | None, CaseFacts]]) -> int:
     codes = computed_periods(periods_touched(moments))
     if not codes:
         return 0
-    cube_lock()
-    written = 0
-    for code in sorted(codes):
-        period = Period.parse(code)
-        cube: dict[CubeKey, list[int]] = defaultdict(lambda: [0] * len(CASE_COUNTS))
-        histogram: dict[tuple[str, str, int], int] = defaultdict(int)
-        for old, new in changes:
-            for facts, sign in ((old, -1), (new, 1)):
-                if facts is None:
-                    continue
-                counts = cube_counts(facts, period)
-                if any(counts):
-                    row = cube[_cube_key(facts)]
-                    for index, value in enumerate(counts):
-                        row[index] += sign * value
-                for place in histogram_places(facts, period):
-                    histogram[place] += sign
-        written += _cube_write(code, cube) + _histogram_write(code, histogram)
-    return written
+    # The lock lasts to the end of the outermost transaction (the projection's), so the rows
+    # land before a recount can start; alone, this block is that transaction.
+    with transaction.atomic():
+        cube_lock()
+        return sum(_period_apply(Period.parse(code), changes) for code in sorted(codes))
+
+
+def _period_apply(period: Period, changes: list[tuple[CaseFacts | None, CaseFacts]]) -> int:
+    cube: dict[CubeKey, list[int]] = defaultdict(lambda: [0] * len(CASE_COUNTS))
+    histogram: dict[tuple[str, str, int], int] = defaultdict(int)
+    for old, new in changes:
+        for facts, sign in ((old, -1), (new, 1)):
+            if facts is None:
+                continue
+            counts = cube_counts(facts, period)
+            if any(counts):
+                row = cube[_cube_key(facts)]
+                for index, value in enumerate(counts):
+                    row[index] += sign * value
+            for place in histogram_places(facts, period):
+                histogram[place] += sign
+    return _cube_write(period.code, cube) + _histogram_write(period.code, histogram)
 
 
 def _cube_key(facts: CaseFacts) -> CubeKey:
