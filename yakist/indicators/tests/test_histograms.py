@@ -4,6 +4,7 @@ half a bucket of the exact `percentile_cont`."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import math
 import random
 
@@ -98,3 +99,20 @@ def test_postgresql_puts_every_case_in_the_bucket_python_does():
         )
         in_sql = [bucket for (bucket,) in cursor.fetchall()]
     assert in_sql == [case_bucket(*row) for row in rows]
+
+
+@pytest.mark.django_db
+def test_periods_computed_before_the_histograms_get_one_full_run():
+    """The migration that brings the histograms marks every computed period for a full run,
+    which builds its histograms; until then no refresh of it is incremental."""
+    from django.apps import apps
+
+    from yakist.indicators.models import DirtyPeriod, IndicatorResult
+
+    migration = importlib.import_module("yakist.indicators.migrations.0004_duration_histograms")
+    computed = set(IndicatorResult.objects.values_list("period", flat=True))
+    assert computed, "the test world has computed periods"
+    DirtyPeriod.objects.all().delete()
+    migration.full_runs_asked(apps, None)
+    marks = set(DirtyPeriod.objects.values_list("subject_type", "subject_key", "period"))
+    assert marks == {("nation", "", code) for code in computed}
