@@ -56,6 +56,7 @@ CaseRow = NamedTuple("CaseRow", [(name, object) for name in COLUMN_NAMES])
 # What later stages count of a case (the methodology's cube and duration histograms): where it
 # was applied for and its moments. `cases_projected` carries each case's facts before and after.
 FACT_COLUMNS = (
+    "service_id",
     "main_centre_id",
     "provider_id",
     "region_id",

@@ -2,10 +2,10 @@
 
 A projection tells each case's facts before and after (`cases_projected`, changes); a case
 counts in the cube row of every period it was received, finished or rated in, and in the
-histograms of every level of the period it finished in. Its contribution after minus its
-contribution before is appended as rows of differences (readers sum a key's rows), so the
-incremental run costs the new events, not the cases of the subjects they touched. Periods never
-computed are skipped: their first run counts everything.
+histograms of every level and the per-service slice of the period it finished in. Its
+contribution after minus its contribution before is appended as rows of differences (readers
+sum a key's rows), so the incremental run costs the new events, not the cases of the subjects
+they touched. Periods never computed are skipped: their first run counts everything.
 
 Deltas and the full run's recount take one lock (PostgreSQL), so a recount never misses a
 delta nor counts one twice: a projection that commits first is in the recount's snapshot and
@@ -59,15 +59,20 @@ def cube_counts(facts: CaseFacts, period: Period) -> tuple[int, ...]:
     )
 
 
+def finished_with_term(facts: CaseFacts, period: Period) -> bool:
+    """Whether a case finished in the period with a term (as inputs.finished_stats reads)."""
+    return (
+        facts.done_at is not None
+        and period.start <= facts.done_at < period.end
+        and facts.on_time is not None
+        and facts.outcome != "withdrawn"
+    )
+
+
 def histogram_places(facts: CaseFacts, period: Period) -> list[tuple[str, str, int]]:
     """(level, subject, bucket) of a case in a period's histograms: none unless it finished in
-    the period with a term (as inputs.finished_stats)."""
-    if (
-        facts.done_at is None
-        or not period.start <= facts.done_at < period.end
-        or facts.on_time is None
-        or facts.outcome == "withdrawn"
-    ):
+    the period with a term."""
+    if not finished_with_term(facts, period):
         return []
     bucket = case_bucket(facts.received_at, facts.done_at, facts.due_at)
     if bucket is None:
@@ -109,6 +114,7 @@ def deltas_apply(changes: Iterable[tuple[CaseFacts | None, CaseFacts]]) -> int:
 def _period_apply(period: Period, changes: list[tuple[CaseFacts | None, CaseFacts]]) -> int:
     cube: dict[CubeKey, list[int]] = defaultdict(lambda: [0] * len(CASE_COUNTS))
     histogram: dict[tuple[str, str, int], int] = defaultdict(int)
+    slices: dict[tuple[object, object], list[int]] = defaultdict(lambda: [0, 0])
     for old, new in changes:
         for facts, sign in ((old, -1), (new, 1)):
             if facts is None:
@@ -120,7 +126,15 @@ def _period_apply(period: Period, changes: list[tuple[CaseFacts | None, CaseFact
                     row[index] += sign * value
             for place in histogram_places(facts, period):
                 histogram[place] += sign
-    return _cube_write(period.code, cube) + _histogram_write(period.code, histogram)
+            if finished_with_term(facts, period):
+                done = slices[(facts.region_id, facts.service_id)]
+                done[0] += sign
+                done[1] += sign * (facts.on_time is True)
+    return (
+        _cube_write(period.code, cube)
+        + _histogram_write(period.code, histogram)
+        + _slices_write(period.code, slices)
+    )
 
 
 def _cube_key(facts: CaseFacts) -> CubeKey:
@@ -156,4 +170,18 @@ def _cube_write(code: str, cube: dict[CubeKey, list[int]]) -> int:
 def _histogram_write(code: str, histogram: dict[tuple[str, str, int], int]) -> int:
     rows = [(level, subject, bucket, n) for (level, subject, bucket), n in histogram.items() if n]
     histograms_write(code, rows)
+    return len(rows)
+
+
+def _slices_write(code: str, slices: dict[tuple[object, object], list[int]]) -> int:
+    from yakist.indicators.models import ServiceSlice
+
+    rows = [
+        ServiceSlice(
+            period=code, region_id=region, service_id=service, done_with_term=done, on_time=in_time
+        )
+        for (region, service), (done, in_time) in slices.items()
+        if done or in_time
+    ]
+    ServiceSlice.objects.bulk_create(rows, batch_size=2000)
     return len(rows)

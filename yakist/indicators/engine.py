@@ -148,7 +148,7 @@ def case_buckets(ctx: Context) -> dict[tuple[str, str, str], dict[str, int]]:
                 continue
             breakdown = f"channel:{channel}" if channel is not None else ""
             buckets[(level, key, breakdown)] = dict(zip(inputs.CASE_COUNTS, counts, strict=True))
-        for (level, ident, service), (done, on_time) in finished(ctx).services.items():
+        for (level, ident, service), (done, on_time) in inputs.service_slices(ctx.period).items():
             counts = dict.fromkeys(inputs.CASE_COUNTS, 0)
             counts.update(done_with_term=done, on_time=on_time)
             buckets[(level, ident or "", f"service:{service}")] = counts
@@ -160,13 +160,13 @@ def case_buckets(ctx: Context) -> dict[tuple[str, str, str], dict[str, int]]:
 def finished(ctx: Context) -> inputs.FinishedStats:
     """Medians and P90s per subject: exact from every finished case in a full run; in an
     incremental run, those of the touched subjects and their hromadas, regions and the nation
-    from the duration histograms (within half a bucket, yakist.indicators.histograms), while
-    the per-service slices of aggregates keep their last full run's figures."""
+    from the duration histograms (within half a bucket, yakist.indicators.histograms). The
+    per-service slices are counts: `inputs.service_slices`, kept like the cube."""
 
     def load():
         if ctx.incremental:
             return inputs.FinishedStats(_binned_quantiles(ctx), {})
-        return inputs.finished_stats(ctx.period, list(LEVELS))
+        return inputs.finished_stats(ctx.period, list(LEVELS), service_slices=False)
 
     return ctx.cached("finished", load)
 

@@ -311,6 +311,58 @@ def histograms_rebuild(period: Period) -> None:
     histograms.histograms_write(period.code, [(*key, n) for key, n in counts.items()])
 
 
+def service_slices_rebuild(period: Period) -> None:
+    """Recount the period's per-service slices (finished with a term, on time) by region ×
+    service from the cases the exact path reads (the full run; deltas keep them between)."""
+    from yakist.indicators.models import ServiceSlice
+
+    ServiceSlice.objects.filter(period=period.code).delete()
+    finished_cases = (
+        _finished(period, None, None)
+        .values("region_id", "service_id")
+        .annotate(done=Count("pk"), in_time=Count("pk", filter=Q(on_time=True)))
+        .order_by()
+    )
+    ServiceSlice.objects.bulk_create(
+        [
+            ServiceSlice(
+                period=period.code,
+                region_id=row["region_id"],
+                service_id=row["service_id"],
+                done_with_term=row["done"],
+                on_time=row["in_time"],
+            )
+            for row in finished_cases
+        ],
+        batch_size=5000,
+    )
+
+
+def service_slices(period: Period) -> dict[tuple[str, object, str], tuple[int, int]]:
+    """{(level, region code or "", service code): (finished with a term, on time)} for the
+    regions and the nation, summed from the period's slices (deltas included)."""
+    from yakist.indicators.models import ServiceSlice
+    from yakist.registry.models.reference import Service
+
+    rows = (
+        ServiceSlice.objects.filter(period=period.code)
+        .values_list("region_id", "service_id")
+        .annotate(done=Sum("done_with_term"), in_time=Sum("on_time"))
+        .order_by()
+    )
+    codes = dict(Service.objects.values_list("pk", "code"))
+    totals: dict[tuple[str, object, str], list[int]] = defaultdict(lambda: [0, 0])
+    for region, service_id, done, in_time in rows:
+        code = codes.get(service_id)
+        if code is None:
+            continue
+        keys = [("nation", "", code)] + ([("region", region, code)] if region is not None else [])
+        for key in keys:
+            totals[key][0] += done
+            totals[key][1] += in_time
+    return {key: (done, in_time) for key, (done, in_time) in totals.items() if done}
+
+
 def _finished_python(period, levels, centre_ids, provider_ids, service_slices):
     from yakist.indicators.stats import quantile
 

@@ -293,3 +293,22 @@ class DurationHistogram(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} {self.level}:{self.subject} #{self.bucket}"
+
+
+class ServiceSlice(models.Model):
+    """Cases finished in a period with a term, and how many on time, by region × service: the
+    per-service timeliness of regions and the nation. Kept like the cube: a full run recounts
+    the period, the projection appends deltas between full runs, readers sum a key's rows."""
+
+    period = models.CharField(max_length=8)
+    # NULL like the case's own region (an online case of a provider without one).
+    region_id = models.CharField(max_length=19, null=True)  # noqa: DJ001
+    service_id = models.BigIntegerField()
+    done_with_term = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["period", "region_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.region_id}/{self.service_id}"

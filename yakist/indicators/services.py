@@ -89,6 +89,7 @@ def indicators_compute(
             cube_lock()
             inputs.cube_rebuild(period)
             inputs.histograms_rebuild(period)
+            inputs.service_slices_rebuild(period)
     report.seconds["cube"] = time.perf_counter() - started
     ctx = engine.Context(
         period=period,

@@ -31,6 +31,7 @@ def _a_new_case_in_a_computed_quarter() -> tuple[str, CaseFacts]:
     assert code, "the test world has computed quarters"
     moment = Period.parse(code).start + dt.timedelta(days=3)
     facts = CaseFacts(
+        service_id=1,
         main_centre_id=None,
         provider_id=1,
         region_id=None,

@@ -4,9 +4,7 @@ recomputation of the period gives (on SQLite and on PostgreSQL).
 The incremental run keeps the case cube and the duration histograms by the projection's
 deltas (yakist.indicators.deltas). Counts, shares, intervals, statuses and ratings must be
 equal exactly; medians and P90s of the subjects it recomputes come from the histograms and
-must be within half a bucket (plus the stored rounding) of the full run's exact figures. The
-per-service slices of aggregates keep their last full run's figures (see `engine.finished`)
-and are left out.
+must be within half a bucket (plus the stored rounding) of the full run's exact figures.
 """
 
 import datetime as dt
@@ -17,7 +15,6 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from yakist.core.periods import Period
-from yakist.indicators.engine import AGGREGATE_LEVELS
 from yakist.indicators.histograms import HALF_BUCKET
 from yakist.indicators.models import DirtyPeriod, IndicatorResult, RatingResult
 from yakist.indicators.services import indicators_compute, indicators_refresh
@@ -46,13 +43,8 @@ QUANTILE_TOLERANCE = HALF_BUCKET + 1e-4  # the stored figures are rounded to 4 d
 
 
 def figures() -> dict:
-    def kept_from_full_run(subject_type: str, breakdown: str) -> bool:
-        return subject_type in AGGREGATE_LEVELS and breakdown.startswith("service:")
-
     results, quantiles = {}, {}
     for r in IndicatorResult.objects.filter(period__in=[Q4.code, YEAR.code], is_current=True):
-        if kept_from_full_run(r.subject_type, r.breakdown):
-            continue
         key = (r.period, r.indicator_code, r.subject_type, r.subject_key, r.breakdown)
         extra = {
             k: v for k, v in r.extra.items() if not k.endswith("_ratio") and k != "quantiles_binned"
