@@ -42,8 +42,10 @@ from yakist.indicators.methodology import methodology_load  # noqa: E402
 from yakist.indicators.models import (  # noqa: E402
     CaseCube,
     DirtyPeriod,
+    DurationHistogram,
     IndicatorResult,
     RatingResult,
+    ServiceSlice,
 )
 from yakist.indicators.selectors import methodology_at  # noqa: E402
 from yakist.indicators.services import indicators_compute, indicators_refresh  # noqa: E402
@@ -225,15 +227,24 @@ def _generate(
 
 
 def results_clear() -> None:
-    """Nothing stored for the quarter: every revision of its results, its ratings, its cube
-    rows and dirty marks (what the engine would otherwise find unchanged and skip)."""
+    """Nothing stored for the quarter: every revision of its results, its ratings, its cube,
+    histogram and service-slice rows and dirty marks (what the engine would otherwise find
+    unchanged and skip); the tables vacuumed and analysed alike."""
     with connection.cursor() as cursor:
-        for model in (IndicatorResult, RatingResult, CaseCube, DirtyPeriod):
+        kept = (
+            IndicatorResult,
+            RatingResult,
+            CaseCube,
+            DurationHistogram,
+            ServiceSlice,
+            DirtyPeriod,
+        )
+        for model in kept:
             cursor.execute(
                 f"DELETE FROM {model._meta.db_table} WHERE period = %s",
                 [QUARTER.code],
             )
-        for model in (IndicatorResult, RatingResult, CaseCube, DirtyPeriod):
+        for model in kept:
             cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
 
 

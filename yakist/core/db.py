@@ -40,3 +40,27 @@ def binary_cursor() -> Iterator:
     connection.ensure_connection()
     with psycopg.Cursor(connection.connection) as cursor:
         yield cursor
+
+
+def instances_copy(model, instances: list) -> None:
+    """New rows of a model, as `bulk_create` would write them (without primary keys), in one
+    `COPY` on PostgreSQL; `bulk_create` elsewhere. A multi-row INSERT of a thousand rows with
+    kilobytes of JSON each, bound on the client, costs PostgreSQL seconds; COPY, milliseconds."""
+    from django.db import models
+
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(instances, batch_size=2000)
+        return
+    if not instances:
+        return
+    fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with binary_cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for instance in instances:
+            copy.write_row(
+                [
+                    field.get_db_prep_save(field.pre_save(instance, True), connection)
+                    for field in fields
+                ]
+            )

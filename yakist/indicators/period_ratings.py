@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from django.utils import timezone
 
+from yakist.core.db import instances_copy
 from yakist.core.periods import Period
 from yakist.indicators import rating
 from yakist.indicators.enums import SubjectType
@@ -58,7 +59,7 @@ def ratings_compute(*, period: Period, methodology: MethodologyVersion) -> int:
         RatingResult.objects.filter(pk__in=chunk).delete()
     for chunk in chunks(to_retire, 5000):
         RatingResult.objects.filter(pk__in=chunk).update(is_current=False)
-    RatingResult.objects.bulk_create(to_create, batch_size=2000)
+    instances_copy(RatingResult, to_create)
     _movement_fill(period.next())
     return len(to_create)
 

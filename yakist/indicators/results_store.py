@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from yakist.core.db import binary_cursor
@@ -49,7 +50,7 @@ INSERT_COLUMNS = (
 def results_store(ctx: engine.Context, rows: list[engine.Row], report: ComputeReport) -> None:
     """Write `rows` against the period's current figures and count what changed in `report`."""
     now = timezone.now()
-    current = _current_figures(ctx.period.code)
+    current = _current_figures(ctx.period.code, _recomputed(ctx))
     to_create: list[tuple] = []
     to_replace: list[int] = []
     to_retire: list[int] = []
@@ -81,14 +82,33 @@ def results_store(ctx: engine.Context, rows: list[engine.Row], report: ComputeRe
     report.updated, report.superseded = len(to_replace), len(to_retire)
 
 
-def _current_figures(period_code: str) -> dict[tuple, _Stored]:
-    """(indicator, subject type, subject key, breakdown) -> the current figure."""
+def _recomputed(ctx: engine.Context) -> Q | None:
+    """The subjects an incremental run writes figures for (None: a full run, every subject)."""
+    if not ctx.incremental:
+        return None
+    centres, providers = ctx.dirty_codes()
+    hromadas, regions = ctx.dirty_areas
+    return (
+        Q(subject_type="centre", subject_key__in=centres)
+        | Q(subject_type="provider", subject_key__in=providers)
+        | Q(subject_type="hromada", subject_key__in=hromadas)
+        | Q(subject_type="region", subject_key__in=regions)
+        | Q(subject_type="nation")
+    )
+
+
+def _current_figures(period_code: str, subjects: Q | None) -> dict[tuple, _Stored]:
+    """(indicator, subject type, subject key, breakdown) -> the current figure, of `subjects`
+    only when given (an incremental run compares only what it recomputed)."""
     columns = ("pk", "definition_id", "revision", *RESULT_FIELDS)
+    figures = IndicatorResult.objects.filter(period=period_code, is_current=True)
+    if subjects is not None:
+        figures = figures.filter(subjects)
     return {
         tuple(values[:4]): _Stored(*values[4:])
-        for values in IndicatorResult.objects.filter(
-            period=period_code, is_current=True
-        ).values_list("indicator_code", "subject_type", "subject_key", "breakdown", *columns)
+        for values in figures.values_list(
+            "indicator_code", "subject_type", "subject_key", "breakdown", *columns
+        )
     }
 
 
