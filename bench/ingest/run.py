@@ -42,8 +42,11 @@ EVENTS = int(os.environ.get("BENCH_INGEST_EVENTS", "300000"))
 ROUNDS = int(os.environ.get("BENCH_INGEST_ROUNDS", "3"))
 BATCH = 1000
 CLIENTS = int(os.environ.get("BENCH_INGEST_CLIENTS", "6"))
-WORKERS = int(os.environ.get("BENCH_INGEST_WORKERS", "3"))
-THREADS = int(os.environ.get("BENCH_INGEST_THREADS", "2"))
+# One synchronous worker per core served the intake best on two cores (docs/performance.md:
+# 3×2 gave 71.7 k events/s, 3×1 81.0 k, 4×1 77.5 k, 2×1 84.2–86.7 k), as docs/operations.md
+# advises for nodes that take the intake.
+WORKERS = int(os.environ.get("BENCH_INGEST_WORKERS", str(os.cpu_count() or 2)))
+THREADS = int(os.environ.get("BENCH_INGEST_THREADS", "1"))
 COPY_TABLES = ("bench_copy_batches", "bench_copy_bulk")
 TYPES = ["submitted", "registered", "status_changed", "completed", "issued"]
 
