@@ -165,8 +165,8 @@ def finished(ctx: Context) -> inputs.FinishedStats:
 
     def load():
         if ctx.incremental:
-            return inputs.FinishedStats(_binned_quantiles(ctx), {})
-        return inputs.finished_stats(ctx.period, list(LEVELS), service_slices=False)
+            return inputs.FinishedStats(_binned_quantiles(ctx))
+        return inputs.finished_stats(ctx.period, list(LEVELS))
 
     return ctx.cached("finished", load)
 

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 
 from yakist.accounts.scope import Scope
 from yakist.cases.models import Case
@@ -229,29 +229,18 @@ LEVEL_COLUMNS = {
 }
 
 
-SERVICE_LEVELS = ("region", "nation")  # per-service slices stay small
-
-
 @dataclass
 class FinishedStats:
     """From the cases finished in a period with a known term: the median and P90 of duration
-    against the term per subject, and per service (region, nation) the on-time counts."""
+    against the term per subject, exactly (the full run)."""
 
     quantiles: dict[tuple[str, object], dict[str, float]]
-    services: dict[tuple[str, object, str], tuple[int, int]]
 
 
-def finished_stats(
-    period: Period,
-    levels: list[str],
-    *,
-    centre_ids: set[int] | None = None,
-    provider_ids: set[int] | None = None,
-    service_slices: bool = True,
-) -> FinishedStats:
+def finished_stats(period: Period, levels: list[str]) -> FinishedStats:
     if connection.vendor == "postgresql":
-        return _finished_postgres(period, levels, centre_ids, provider_ids, service_slices)
-    return _finished_python(period, levels, centre_ids, provider_ids, service_slices)
+        return _finished_postgres(period, levels)
+    return _finished_python(period, levels)
 
 
 FINISHED_COLUMNS = (
@@ -259,7 +248,7 @@ FINISHED_COLUMNS = (
     "provider_id",
     "hromada_id",
     "region_id",
-    "service_code",
+    "service_id",
     "received_at",
     "done_at",
     "due_at",
@@ -267,26 +256,25 @@ FINISHED_COLUMNS = (
 )
 
 
-def _finished(period: Period, centre_ids, provider_ids):
+def _finished(period: Period):
     """The same cases the cube counts as `done_with_term`."""
-    queryset = Case.objects.filter(
-        sandbox=False,
-        done_at__gte=period.start,
-        done_at__lt=period.end,
-        on_time__isnull=False,
-    ).exclude(outcome="withdrawn")
-    if centre_ids is not None or provider_ids is not None:
-        queryset = queryset.filter(
-            Q(main_centre_id__in=centre_ids or []) | Q(provider_id__in=provider_ids or [])
+    return (
+        Case.objects.filter(
+            sandbox=False,
+            done_at__gte=period.start,
+            done_at__lt=period.end,
+            on_time__isnull=False,
         )
-    return queryset.annotate(service_code=F("service__code")).values_list(*FINISHED_COLUMNS)
+        .exclude(outcome="withdrawn")
+        .values_list(*FINISHED_COLUMNS)
+    )
 
 
 def histograms_rebuild(period: Period) -> None:
     """Rewrite the period's duration histograms from the cases the exact path reads."""
     from yakist.indicators import histograms
 
-    finished_cases = _finished(period, None, None)
+    finished_cases = _finished(period)
     if connection.vendor == "postgresql":
         sql, params = finished_cases.query.sql_with_params()
         histograms.histograms_rebuild(period.code, sql, list(params))
@@ -318,7 +306,7 @@ def service_slices_rebuild(period: Period) -> None:
 
     ServiceSlice.objects.filter(period=period.code).delete()
     finished_cases = (
-        _finished(period, None, None)
+        _finished(period)
         .values("region_id", "service_id")
         .annotate(done=Count("pk"), in_time=Count("pk", filter=Q(on_time=True)))
         .order_by()
@@ -363,15 +351,16 @@ def service_slices(period: Period) -> dict[tuple[str, object, str], tuple[int, i
     return {key: (done, in_time) for key, (done, in_time) in totals.items() if done}
 
 
-def _finished_python(period, levels, centre_ids, provider_ids, service_slices):
+def _finished_python(period: Period, levels: list[str]) -> FinishedStats:
     from yakist.indicators.stats import quantile
 
     ratios: dict[tuple[str, object], list[float]] = defaultdict(list)
-    services: dict[tuple[str, object, str], list[int]] = defaultdict(lambda: [0, 0])
-    rows = _finished(period, centre_ids, provider_ids)
-    for centre, provider, hromada, region, service, received, done, due, on_time in rows.iterator(
+    rows = _finished(period)
+    for centre, provider, hromada, region, _s, received, done, due, _t in rows.iterator(
         chunk_size=10_000
     ):
+        if due is None or due <= received:
+            continue
         ids = {
             "centre": centre,
             "provider": provider,
@@ -379,17 +368,10 @@ def _finished_python(period, levels, centre_ids, provider_ids, service_slices):
             "region": region,
             "nation": "",
         }
-        if due is not None and due > received:
-            ratio = (done - received).total_seconds() / (due - received).total_seconds()
-            for level in levels:
-                if ids[level] is not None:
-                    ratios[(level, ids[level])].append(ratio)
-        if service_slices:
-            for level in SERVICE_LEVELS:
-                if ids[level] is not None:
-                    counts = services[(level, ids[level], service)]
-                    counts[0] += 1
-                    counts[1] += bool(on_time)
+        ratio = (done - received).total_seconds() / (due - received).total_seconds()
+        for level in levels:
+            if ids[level] is not None:
+                ratios[(level, ids[level])].append(ratio)
     quantiles = {}
     for key, values in ratios.items():
         values.sort()
@@ -398,25 +380,21 @@ def _finished_python(period, levels, centre_ids, provider_ids, service_slices):
             "p90": quantile(values, 0.9),
             "n": len(values),
         }
-    return FinishedStats(quantiles, {k: (v[0], v[1]) for k, v in services.items()})
+    return FinishedStats(quantiles)
 
 
-def _finished_postgres(period, levels, centre_ids, provider_ids, service_slices):
+def _finished_postgres(period: Period, levels: list[str]) -> FinishedStats:
     columns = [LEVEL_COLUMNS[level] for level in levels if LEVEL_COLUMNS[level]]
     sets = [f"({column})" for column in columns] + (["()"] if "nation" in levels else [])
-    if service_slices:
-        sets += ["(region_id, service_code)", "(service_code)"]
-    base_sql, params = _finished(period, centre_ids, provider_ids).query.sql_with_params()
-    all_columns = [*columns, "service_code"] if service_slices else list(columns)
-    flags = ", ".join(f"GROUPING({c})" for c in all_columns)
+    base_sql, params = _finished(period).query.sql_with_params()
+    flags = ", ".join(f"GROUPING({c})" for c in columns)
     sql = f"""
-        SELECT {", ".join(all_columns)}, {flags},
+        SELECT {", ".join(columns)}, {flags},
                percentile_cont(0.5) WITHIN GROUP (ORDER BY ratio),
                percentile_cont(0.9) WITHIN GROUP (ORDER BY ratio),
-               count(ratio), count(*), count(*) FILTER (WHERE on_time)
+               count(ratio)
         FROM (
-            SELECT main_centre_id, provider_id, hromada_id, region_id, service_code,
-                   on_time,
+            SELECT main_centre_id, provider_id, hromada_id, region_id,
                    CASE WHEN due_at > received_at
                         THEN EXTRACT(EPOCH FROM (done_at - received_at))
                              / EXTRACT(EPOCH FROM (due_at - received_at)) END AS ratio
@@ -424,30 +402,24 @@ def _finished_postgres(period, levels, centre_ids, provider_ids, service_slices)
         ) f
         GROUP BY GROUPING SETS ({", ".join(sets)})
     """  # noqa: S608  (only our own column names and Django-generated SQL are interpolated)
-    quantiles, services = {}, {}
-    width = len(all_columns)
+    quantiles = {}
+    width = len(columns)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for row in cursor.fetchall():
             ids, grouping = row[:width], row[width : 2 * width]
-            median, p90, with_ratio, finished, on_time = row[2 * width :]
-            grouped = [c for c, flag in zip(all_columns, grouping, strict=True) if flag == 0]
-            if service_slices and "service_code" in grouped:
-                level = "region" if "region_id" in grouped else "nation"
-                ident = ids[all_columns.index("region_id")] if level == "region" else ""
-                if ident is not None:
-                    services[(level, ident, ids[-1])] = (finished, on_time)
-                continue
+            median, p90, with_ratio = row[2 * width :]
+            grouped = [c for c, flag in zip(columns, grouping, strict=True) if flag == 0]
             if not grouped:
                 key = ("nation", "")
             else:
                 level = next(lv for lv in levels if LEVEL_COLUMNS[lv] == grouped[0])
-                key = (level, ids[all_columns.index(grouped[0])])
+                key = (level, ids[columns.index(grouped[0])])
                 if key[1] is None:
                     continue
             if with_ratio:
                 quantiles[key] = {"median": median, "p90": p90, "n": with_ratio}
-    return FinishedStats(quantiles, services)
+    return FinishedStats(quantiles)
 
 
 def survey_counts(

@@ -48,7 +48,7 @@ def reference(period: Period) -> dict[tuple[str, object], dict[str, float]]:
     """numpy's linear percentile (the definition of percentile_cont) over the same cases."""
     ratios = defaultdict(list)
     for centre, provider, hromada, region, _service, received, done, due, _on in inputs._finished(
-        period, None, None
+        period
     ):
         if due is None or due <= received:
             continue
@@ -84,11 +84,11 @@ def test_both_quantile_paths_equal_an_independent_percentile_on_untied_data(unti
     # Subjects with an even count interpolate between two values for the median.
     assert any(f["n"] % 2 == 0 and f["n"] > 2 for f in expected.values())
 
-    python_path = inputs._finished_python(untied_period, LEVELS, None, None, False)
+    python_path = inputs._finished_python(untied_period, LEVELS)
     assert_same(python_path.quantiles, expected)
     # On PostgreSQL the engine reads them from percentile_cont; the same figures are required.
-    chosen = inputs.finished_stats(untied_period, LEVELS, service_slices=False)
+    chosen = inputs.finished_stats(untied_period, LEVELS)
     assert_same(chosen.quantiles, expected)
     if connection.vendor == "postgresql":
-        sql_path = inputs._finished_postgres(untied_period, LEVELS, None, None, False)
+        sql_path = inputs._finished_postgres(untied_period, LEVELS)
         assert_same(sql_path.quantiles, expected)
