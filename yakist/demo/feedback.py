@@ -4,8 +4,9 @@ import datetime as dt
 
 from django.utils import timezone
 
+from yakist.core.db import instances_insert
 from yakist.core.periods import KYIV
-from yakist.demo.runner import DemoContext, instances_insert
+from yakist.demo.runner import DemoContext
 from yakist.feedback.models import FeedbackMessage, SurveyResponse
 from yakist.feedback.services import (
     feedback_route,

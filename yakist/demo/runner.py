@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import connection
 from django.utils.module_loading import import_string
 from rich.console import Console
 from rich.progress import (
@@ -27,7 +27,6 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from yakist.core.db import sqlite_datetime
 from yakist.core.models import DemoStep
 
 T = TypeVar("T")
@@ -163,60 +162,6 @@ def run_demo(
             )
     context.progress = None
     return context
-
-
-def instances_insert(model: type[models.Model], instances: list[models.Model]) -> None:
-    """New rows of a model, as `bulk_create` would write them, in one `executemany`.
-
-    A synthetic year is tens of thousands of rows; `bulk_create` compiles every value through
-    the ORM, which cost a third of the demo's database time. Here each field's conversion is
-    chosen once: datetimes and dates as Django stores them in SQLite, JSON and anything less
-    plain through the field itself. The instances get no primary keys.
-    """
-    if not instances:
-        return
-    fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
-    converters = [_db_value(field) for field in fields]
-    rows = [
-        tuple(
-            convert(field.pre_save(instance, True))
-            for field, convert in zip(fields, converters, strict=True)
-        )
-        for instance in instances
-    ]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    sql = (
-        f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(fields))})"
-    )
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-
-
-PLAIN_FIELDS = (
-    models.BooleanField,
-    models.CharField,
-    models.FloatField,
-    models.ForeignKey,
-    models.IntegerField,
-    models.TextField,
-)
-
-
-def _db_value(field: models.Field) -> Callable[[Any], Any]:
-    """How one field's Python value becomes the database's, chosen once per field."""
-    sqlite = connection.vendor == "sqlite"
-    if isinstance(field, models.DateTimeField):
-        return (lambda v: None if v is None else sqlite_datetime(v)) if sqlite else _same
-    if isinstance(field, models.DateField):
-        return (lambda v: None if v is None else v.isoformat()) if sqlite else _same
-    if isinstance(field, PLAIN_FIELDS):
-        return _same
-    return lambda v: field.get_db_prep_save(v, connection)
-
-
-def _same(value: Any) -> Any:
-    return value
 
 
 def chunked(items: list[T], size: int) -> Iterator[list[T]]:

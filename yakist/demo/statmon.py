@@ -20,8 +20,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
+from yakist.core.db import instances_insert
 from yakist.core.periods import KYIV, Period
-from yakist.demo.runner import DemoContext, instances_insert
+from yakist.demo.runner import DemoContext
 from yakist.demo.statmon_values import applications_density, centre_values
 from yakist.registry.models.reference import Centre
 from yakist.statmon import prefill, services

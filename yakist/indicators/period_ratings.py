@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from django.utils import timezone
 
-from yakist.core.db import instances_copy
+from yakist.core.db import instances_insert
 from yakist.core.periods import Period
 from yakist.indicators import rating
 from yakist.indicators.enums import SubjectType
@@ -59,7 +59,7 @@ def ratings_compute(*, period: Period, methodology: MethodologyVersion) -> int:
         RatingResult.objects.filter(pk__in=chunk).delete()
     for chunk in chunks(to_retire, 5000):
         RatingResult.objects.filter(pk__in=chunk).update(is_current=False)
-    instances_copy(RatingResult, to_create)
+    instances_insert(RatingResult, to_create)
     _movement_fill(period.next())
     return len(to_create)
 
