@@ -7,8 +7,12 @@ ingest bench's PostgreSQL database (BENCH_DATABASE_URL, prepared as `python -m b
 prepares it). Prints the per-batch time and the top functions by cumulative and own time.
 
     python -m bench profile ingest [--batches 30] [--top 30] [--save out.prof]
+    python -m bench profile ingest --stages [--batches 100]
 
-The saved profile opens with `python -m pstats out.prof` or snakeviz."""
+The saved profile opens with `python -m pstats out.prof` or snakeviz. `--stages` runs without
+the profiler: it times each stage of the intake (wall clock) and reads the CPU time of this
+process and of its PostgreSQL backend (from /proc, so on the database's own machine), per
+batch: the figures each change to the intake is judged by (docs/performance.md)."""
 
 from __future__ import annotations
 
@@ -32,11 +36,17 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--batches", type=int, default=30, help="batches of 1000 events")
     parser.add_argument("--top", type=int, default=30, help="functions listed per ordering")
     parser.add_argument("--save", help="write the raw profile to this file")
+    parser.add_argument("--stages", action="store_true", help="stage times and CPU, no cProfile")
     args = parser.parse_args(argv)
     console = Console()
     with tempfile.TemporaryDirectory(prefix="yakist-bench-profile-") as var_dir:
         _prepare(var_dir, console)
-        _profile(args, console)
+        if args.stages:
+            from bench.stages import stages_print
+
+            stages_print(args.batches, console)
+        else:
+            _profile(args, console)
     return 0
 
 

@@ -90,18 +90,29 @@ class AgreedList:
 
 
 def agreed_list(system: ConnectedSystem) -> AgreedList | None:
-    """The current data list of a system on an agreement basis, or None (common schema)."""
+    """The current data list of a system on an agreement basis, or None (common schema).
+
+    Kept on the system instance: the signed door reuses an instance only while its data
+    lists are unchanged (registry.selectors.system_key_get), other doors load it anew."""
     if system.basis != SystemBasis.AGREEMENT:
         return None
+    kept = system.__dict__.get("_agreed_list", _UNREAD)
+    if kept is not _UNREAD:
+        return kept
     current = registry.data_list_current(system)
-    if current is None:
-        return None
-    return AgreedList(
-        version=current.version,
-        event_types=frozenset(current.event_types),
-        fields=frozenset(current.fields),
-        required=frozenset(current.required),
-    )
+    agreed = None
+    if current is not None:
+        agreed = AgreedList(
+            version=current.version,
+            event_types=frozenset(current.event_types),
+            fields=frozenset(current.fields),
+            required=frozenset(current.required),
+        )
+    system.__dict__["_agreed_list"] = agreed
+    return agreed
+
+
+_UNREAD = object()
 
 
 def data_list_set(

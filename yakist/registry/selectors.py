@@ -4,7 +4,9 @@ what is public anyway (the registry of centres and services is open information)
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
 from yakist.accounts.scope import Scope
@@ -188,8 +190,47 @@ def registry_totals() -> dict[str, int]:
 
 
 def system_key_get(key_id: str) -> SystemKey | None:
-    """A registered signing key with its system (revoked keys too: the caller says why not)."""
-    return SystemKey.objects.select_related("system").filter(key_id=key_id).first()
+    """A registered signing key with its system (revoked keys too: the caller says why not).
+
+    Runs on every signed request. The key and its system, as the ORM loaded them, are kept
+    per process and reused only while one plain query still reads the very row they were
+    loaded with: every column of the key and of its system, and the system's latest data
+    list. Any change (a revocation, a suspension, a new data list) shows on the next request
+    exactly as a fresh load would; what is saved is the ORM's query compilation and model
+    building, twice a request (docs/performance.md)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_key_state_sql(), [key_id])
+        state = cursor.fetchone()
+    if state is None:
+        _keys.pop(key_id, None)
+        return None
+    kept = _keys.get(key_id)
+    if kept is not None and kept[0] == state:
+        return kept[1]
+    key = SystemKey.objects.select_related("system").filter(key_id=key_id).first()
+    if key is not None:
+        # Loaded after `state` was read: if the row changed in between, the next request's
+        # state differs from the kept one and the key is loaded again.
+        with _keys_lock:
+            _keys[key_id] = (state, key)
+    return key
+
+
+_keys: dict[str, tuple[tuple, SystemKey]] = {}
+_keys_lock = threading.Lock()
+
+
+def _key_state_sql() -> str:
+    key_columns = ", ".join(f"k.{f.column}" for f in SystemKey._meta.concrete_fields)
+    system_columns = ", ".join(f"s.{f.column}" for f in ConnectedSystem._meta.concrete_fields)
+    lists = DataList._meta.db_table
+    return (
+        f"SELECT {key_columns}, {system_columns}, "  # noqa: S608 (names from the models)
+        f"(SELECT count(*) FROM {lists} d WHERE d.system_id = s.id), "
+        f"(SELECT max(d.id) FROM {lists} d WHERE d.system_id = s.id) "
+        f"FROM {SystemKey._meta.db_table} k "
+        f"JOIN {ConnectedSystem._meta.db_table} s ON s.id = k.system_id WHERE k.key_id = %s"
+    )
 
 
 def xroad_client_get(identifier: str) -> XRoadClient | None:
