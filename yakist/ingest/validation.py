@@ -162,8 +162,10 @@ def _events_accept(
             pseudonym_hex = ""
         elif journalled and applicant[0] == "#":
             pseudonym_hex = applicant[1:]
-        else:
-            pseudonym_hex = known[applicant] = keyed_hex(keyed, applicant)
+        else:  # a case's events name the same applicant: one keyed hash per batch
+            pseudonym_hex = known.get(applicant)
+            if pseudonym_hex is None:
+                pseudonym_hex = known[applicant] = keyed_hex(keyed, applicant)
         row = (
             event_id,
             event["case_id"],
