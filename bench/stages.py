@@ -1,7 +1,8 @@
 """`python -m bench profile ingest --stages`: the intake's stages timed without a profiler.
 
 Each stage function is wrapped for the run (wall time, and the CPU time of the PostgreSQL
-backend serving this process, read from /proc/<pid>/stat); the whole run also reports this
+backend serving this process, read from /proc/<pid>/stat); a stage called inside another
+(`_key_in_force` in `request_verify`) is counted in both. The whole run also reports this
 process's CPU time. Batches go through the whole request path in-process (bench/signed.py).
 """
 
@@ -37,6 +38,12 @@ def _stages() -> list[tuple[object, str]]:
         (store, "journal_insert"),
         (store, "events_insert"),
     ]
+
+
+def _backend_pid(connection) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
 
 
 def _backend_seconds(pid: int) -> float:
@@ -84,19 +91,22 @@ def stages_print(batches: int, console: Console) -> None:
         bodies = signed.bodies(events)
         for body in bodies[:3]:  # imports, caches and the first connection before the clock
             intake.post(body)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            pid = cursor.fetchone()[0]
+        pid = _backend_pid(connection)
         wall: Counter[str] = Counter()
         backend: Counter[str] = Counter()
         with _wrapped(pid, wall, backend):
-            started, cpu, backend_cpu = time.perf_counter(), time.process_time(), 0.0
-            backend_cpu = _backend_seconds(pid)
+            started, cpu, backend_cpu = (
+                time.perf_counter(),
+                time.process_time(),
+                _backend_seconds(pid),
+            )
             for body in bodies[3:]:
                 intake.post(body)
             elapsed = time.perf_counter() - started
             cpu = time.process_time() - cpu
             backend_cpu = _backend_seconds(pid) - backend_cpu
+        if _backend_pid(connection) != pid:  # a reconnection would hide the backend's CPU
+            raise RuntimeError("з'єднання з PostgreSQL змінилося під час виміру")
     finally:
         intake.remove()
     table = Table(title=f"{batches} пакетів по 1000 подій / batches, ms a batch")
