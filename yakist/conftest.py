@@ -33,10 +33,11 @@ def _fresh_cache():
     without Redis, rolled back with each test)."""
     from django.core.cache import cache
 
-    from yakist.portal.cache import local_pages
+    from yakist.portal.cache import local_generations, local_pages
 
     cache.clear()
     local_pages.clear()
+    local_generations.clear()
 
 
 @pytest.fixture

@@ -55,3 +55,30 @@ def test_a_new_publication_is_shown_although_the_worker_kept_the_old_page(client
     after = client.get(path)
     assert after["X-Yakist-Cache"] == "miss"
     assert after.content != before.content
+
+
+def test_a_worker_reads_its_tag_generations_once_while_nothing_is_published(monkeypatch):
+    first = page_cache.generations(["a", "b"])
+    reads = []
+    monkeypatch.setattr(page_cache.cache, "get_many", lambda keys: reads.append(keys) or {})
+    assert page_cache.generations(["b", "a"]) == first
+    assert reads == [], "kept generations are not read again"
+
+
+def test_kept_generations_give_way_to_another_workers_invalidation():
+    first = page_cache.generations(["a", "b"])
+    # Another worker publishes: only the shared cache changes.
+    page_cache.invalidate(["a"])
+    second = page_cache.generations(["a", "b"])
+    assert second.split(".")[0] != first.split(".")[0]  # "a" renewed
+    assert second.split(".")[1] == first.split(".")[1]  # "b" as it was
+
+
+def test_a_lost_version_token_drops_the_kept_generations():
+    from django.core.cache import cache
+
+    first = page_cache.generations(["a"])
+    cache.set(page_cache.GENERATION_PREFIX + "a", "changed-behind", None)
+    assert page_cache.generations(["a"]) == first  # kept while the version holds
+    cache.delete(page_cache.VERSION_KEY)  # evicted
+    assert page_cache.generations(["a"]) == "changed-behind"
