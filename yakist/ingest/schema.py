@@ -60,23 +60,35 @@ STATUSES = (
 REASON_TYPES = frozenset({"suspended", "resumed", "status_changed", "refused", "withdrawn"})
 
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+# No control characters in codes and references, and none but tab and line breaks in a reason.
+# PostgreSQL text cannot hold NUL at all: such an event would fail the whole batch's insert.
+NO_CONTROLS = r"^[^\x00-\x1f\x7f]*$"
+TEXT_CONTROLS_ALLOWED = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+CONTROL_PATTERNS = frozenset({NO_CONTROLS, TEXT_CONTROLS_ALLOWED})
+
+
+def _code(max_length: int) -> Any:
+    return Annotated[str, Field(min_length=1, max_length=max_length, pattern=NO_CONTROLS)]
 
 
 @with_config(ConfigDict(extra="forbid", strict=True))
 class EventIn(TypedDict):
     event_id: Required[Annotated[str, Field(pattern=UUID_PATTERN)]]
-    case_id: Required[Annotated[str, Field(min_length=1, max_length=100)]]
+    case_id: Required[_code(100)]  # type: ignore[valid-type]
     type: Required[Literal[tuple(EventType.values)]]  # type: ignore[valid-type]
     occurred_at: Required[AwareDatetime]
-    # Codes are checked against the registry, which is stricter than any pattern.
-    service_code: Required[Annotated[str, Field(min_length=1, max_length=40)]]
-    centre_code: NotRequired[Annotated[str, Field(min_length=1, max_length=40)] | None]
-    provider_code: Required[Annotated[str, Field(min_length=1, max_length=40)]]
+    # Codes are checked against the registry, which is stricter than any pattern; the
+    # pattern keeps out what could not even be stored or echoed in a rejection.
+    service_code: Required[_code(40)]  # type: ignore[valid-type]
+    centre_code: NotRequired[_code(40) | None]  # type: ignore[valid-type]
+    provider_code: Required[_code(40)]  # type: ignore[valid-type]
     channel: Required[Literal[tuple(Channel.values)]]  # type: ignore[valid-type]
     status: NotRequired[Literal[STATUSES]]  # type: ignore[valid-type]
-    reason: NotRequired[Annotated[str, Field(min_length=1, max_length=300)]]
+    reason: NotRequired[
+        Annotated[str, Field(min_length=1, max_length=300, pattern=TEXT_CONTROLS_ALLOWED)]
+    ]
     rating: NotRequired[Annotated[StrictInt, Field(ge=0, le=10)]]
-    applicant_ref: NotRequired[Annotated[str, Field(min_length=1, max_length=128)]]
+    applicant_ref: NotRequired[_code(128)]  # type: ignore[valid-type]
 
 
 @with_config(ConfigDict(extra="forbid", strict=True))
@@ -207,6 +219,10 @@ _EXPLANATIONS = {
 
 
 def _explain(kind: str, error: dict) -> str:
+    if kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") in (
+        CONTROL_PATTERNS
+    ):
+        return _("містить керівні символи (напр. \\u0000), недопустимі в цьому полі")
     text = _EXPLANATIONS.get(kind)
     return _(text) if text else str(error.get("msg", kind))
 

@@ -291,8 +291,20 @@ def _rejection_fields(errors: dict[int, list[dict]], validated: Validated) -> di
     return {
         "rejected": len(errors),
         "rejection_types": dict(types),
-        "rejections": _rejected_list(errors, validated)[:KEPT_REJECTIONS],
+        "rejections": _storable(_rejected_list(errors, validated)[:KEPT_REJECTIONS]),
     }
+
+
+def _storable(value: Any) -> Any:
+    """PostgreSQL's jsonb cannot hold NUL, which a rejected event's id or field name may carry:
+    the journal keeps U+FFFD in its place (the answer to the sender keeps what it sent)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, list):
+        return [_storable(item) for item in value]
+    if isinstance(value, dict):
+        return {_storable(key): _storable(item) for key, item in value.items()}
+    return value
 
 
 def events_rejection_problem(outcome: BatchOutcome) -> problems.EventsRejected:
