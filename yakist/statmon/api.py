@@ -311,6 +311,9 @@ def report_put(
         error = coerce_json(spec, value)[1]
         if error is not None:
             errors.append({"code": code, "rule": error.rule, "message": error.message})
+    for code, text in [*body.values.items(), *body.comments.items()]:
+        if isinstance(text, str) and "\x00" in text:  # PostgreSQL text cannot hold NUL
+            errors.append({"code": code, "message": _("текст містить символ NUL (\\u0000)")})
     if errors:
         # Nothing is saved: the client still holds every value it sent.
         raise ValidationFailed(

@@ -179,3 +179,29 @@ def test_token_command_prints_a_working_token(live_url, command):
     url = f"{live_url}/api/v1/statmon/reports/{current_period().code}/{centre.code}"
     status, _h, body = call(url, token=token)
     assert status == 200 and body["centre_code"] == centre.code
+
+
+def test_a_nul_character_in_a_comment_is_refused_and_nothing_is_saved(live_url, centre_token):
+    user, token = centre_token
+    report = current_report(own_centre(user))
+    url = f"{live_url}/api/v1/statmon/reports/{report.campaign.period}/{report.centre.code}"
+    status, _h, problem = call(
+        url,
+        method="PUT",
+        token=token,
+        body={"draft_version": 0, "values": {"STF.TOTAL": 7}, "comments": {"STF.TOTAL": "a\0b"}},
+    )
+    assert status == 422 and problem["type"] == "/problems/validation-failed", problem
+    assert {"code": "STF.TOTAL", "message": "текст містить символ NUL (\\u0000)"} in problem[
+        "errors"
+    ]
+    report.refresh_from_db()
+    assert report.values == {} and report.draft_version == 0
+    # The same text without the NUL is taken.
+    status, _h, body = call(
+        url,
+        method="PUT",
+        token=token,
+        body={"draft_version": 0, "values": {"STF.TOTAL": 7}, "comments": {"STF.TOTAL": "ab"}},
+    )
+    assert status == 200, body
