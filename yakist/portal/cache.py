@@ -4,7 +4,8 @@ bumps exactly the tags of what changed, and only pages with those tags are rende
 A tag's generation is a random token kept in the shared cache (Redis or files, so every
 server worker sees it). A lost token is replaced by a new one, never by an old one, so an
 evicted generation can only cause a re-render, not a stale page. A worker keeps the tokens it
-has read while one version token, renewed by every invalidation, is unchanged.
+has read while one version token, renewed by every invalidation, is unchanged; it reads that
+token at most once a second, so another worker's publication shows within a second.
 """
 
 from __future__ import annotations
@@ -120,29 +121,28 @@ EPOCH = "epoch"
 
 
 # Every invalidation also renews this token, after the tags' own. A worker keeps the tag
-# generations it has read and trusts them while the token it reads at each request is the one
-# it saw when it read them: one read of the shared cache a page instead of one per tag (each a
-# file of its own with the file cache: a quarter of a cached page's time under load,
-# docs/performance.md).
+# generations it has read and trusts them while this token is the one it saw when it read them.
+# It reads the token at most once in VERSION_READ_EVERY seconds: a page may be a minute old in
+# any browser or proxy anyway (Cache-Control max-age=60), and reading the token for every page
+# was a sixth of a cached hit under load (docs/performance.md). The worker that publishes drops
+# its copy at once.
 VERSION_KEY = GENERATION_PREFIX + "#any"
+VERSION_READ_EVERY = 1.0
 
 
 class LocalGenerations:
     """This worker's copy of tag generations, valid while the shared version token holds."""
 
-    def __init__(self) -> None:
+    def __init__(self, read_every: float = VERSION_READ_EVERY) -> None:
+        self.read_every = read_every
         self._version: object = None
+        self._read_at = 0.0
         self._tokens: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def tokens(self, keys: list[str]) -> list[str]:
-        version = cache.get(VERSION_KEY)
-        if version is None:  # first use, or evicted: a new token, so every copy is dropped
-            cache.add(VERSION_KEY, secrets.token_hex(6), None)
-            version = cache.get(VERSION_KEY)
+        version = self._current_version()
         with self._lock:
-            if version != self._version:
-                self._version, self._tokens = version, {}
             known = dict(self._tokens)
         missing = [key for key in keys if key not in known]
         if missing:
@@ -152,6 +152,21 @@ class LocalGenerations:
                 if self._version == version:
                     self._tokens.update(found)
         return [known[key] for key in keys]
+
+    def _current_version(self) -> object:
+        now = time.monotonic()
+        with self._lock:
+            if self._version is not None and now - self._read_at < self.read_every:
+                return self._version
+        version = cache.get(VERSION_KEY)
+        if version is None:  # first use, or evicted: a new token, so every copy is dropped
+            cache.add(VERSION_KEY, secrets.token_hex(6), None)
+            version = cache.get(VERSION_KEY)
+        with self._lock:
+            if version != self._version:
+                self._version, self._tokens = version, {}
+            self._read_at = now
+        return version
 
     def clear(self) -> None:
         with self._lock:
@@ -178,6 +193,7 @@ def generations(tags: Iterable[str]) -> str:
 def invalidate(tags: Iterable[str]) -> None:
     cache.set_many({GENERATION_PREFIX + tag: secrets.token_hex(6) for tag in set(tags)}, None)
     cache.set(VERSION_KEY, secrets.token_hex(6), None)
+    local_generations.clear()  # this worker sees its own publication at once
 
 
 def page_key(path: str, tags: Iterable[str]) -> str:

@@ -61,24 +61,49 @@ def test_a_worker_reads_its_tag_generations_once_while_nothing_is_published(monk
     first = page_cache.generations(["a", "b"])
     reads = []
     monkeypatch.setattr(page_cache.cache, "get_many", lambda keys: reads.append(keys) or {})
+    monkeypatch.setattr(page_cache.cache, "get", lambda key, *a: reads.append(key))
     assert page_cache.generations(["b", "a"]) == first
-    assert reads == [], "kept generations are not read again"
+    assert reads == [], "kept generations and version are not read again within the second"
 
 
-def test_kept_generations_give_way_to_another_workers_invalidation():
-    first = page_cache.generations(["a", "b"])
-    # Another worker publishes: only the shared cache changes.
-    page_cache.invalidate(["a"])
-    second = page_cache.generations(["a", "b"])
-    assert second.split(".")[0] != first.split(".")[0]  # "a" renewed
-    assert second.split(".")[1] == first.split(".")[1]  # "b" as it was
-
-
-def test_a_lost_version_token_drops_the_kept_generations():
+def another_workers_invalidation(tags: list[str]) -> None:
+    """What `invalidate` does in another process: the shared cache changes, not our copy."""
     from django.core.cache import cache
 
+    for tag in tags:
+        cache.set(page_cache.GENERATION_PREFIX + tag, f"new-{tag}", None)
+    cache.set(page_cache.VERSION_KEY, "new-version", None)
+
+
+def test_another_workers_invalidation_shows_within_a_second(monkeypatch):
+    now = [5000.0]
+    monkeypatch.setattr(page_cache.time, "monotonic", lambda: now[0])
+    first = page_cache.generations(["a", "b"])
+    another_workers_invalidation(["a"])
+    now[0] += 0.5
+    assert page_cache.generations(["a", "b"]) == first  # within the second: the kept copy
+    now[0] += 0.6
+    second = page_cache.generations(["a", "b"])
+    assert second.split(".") == ["new-a", first.split(".")[1]]  # "a" renewed, "b" as it was
+
+
+def test_this_workers_own_invalidation_shows_at_once():
+    first = page_cache.generations(["a", "b"])
+    page_cache.invalidate(["b"])
+    second = page_cache.generations(["a", "b"])
+    assert second.split(".")[0] == first.split(".")[0]
+    assert second.split(".")[1] != first.split(".")[1]
+
+
+def test_a_lost_version_token_drops_the_kept_generations(monkeypatch):
+    from django.core.cache import cache
+
+    now = [5000.0]
+    monkeypatch.setattr(page_cache.time, "monotonic", lambda: now[0])
     first = page_cache.generations(["a"])
     cache.set(page_cache.GENERATION_PREFIX + "a", "changed-behind", None)
+    now[0] += 2
     assert page_cache.generations(["a"]) == first  # kept while the version holds
     cache.delete(page_cache.VERSION_KEY)  # evicted
+    now[0] += 2
     assert page_cache.generations(["a"]) == "changed-behind"
