@@ -142,8 +142,8 @@ class LocalGenerations:
 
     def tokens(self, keys: list[str]) -> list[str]:
         version = self._current_version()
-        with self._lock:
-            known = dict(self._tokens)
+        with self._lock:  # only this page's tags, not a copy of every tag the worker knows
+            known = {key: self._tokens[key] for key in keys if key in self._tokens}
         missing = [key for key in keys if key not in known]
         if missing:
             found = _shared_tokens(missing)

@@ -4,6 +4,7 @@ what is public anyway (the registry of centres and services is open information)
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 
 from django.db import connection
@@ -220,6 +221,7 @@ _keys: dict[str, tuple[tuple, SystemKey]] = {}
 _keys_lock = threading.Lock()
 
 
+@functools.cache  # built once per process from the models, not on every signed request
 def _key_state_sql() -> str:
     key_columns = ", ".join(f"k.{f.column}" for f in SystemKey._meta.concrete_fields)
     system_columns = ", ".join(f"s.{f.column}" for f in ConnectedSystem._meta.concrete_fields)
